@@ -1,0 +1,337 @@
+#include "catalog/catalog.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "catalog/toml_reader.h"
+#include "core/error.h"
+#include "core/units.h"
+#include "model/hf_config.h"
+
+namespace ws {
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kDeviceClasses = {"hbm_gpu", "wafer", "sram_lpu"};
+
+void check_name(const std::string& name, const TomlReader& reader) {
+  if (name.empty() || name != to_lower(name) || name.find(' ') != std::string::npos)
+    throw InputError(reader.where(), "catalog names must be lowercase without spaces, got '" + name + "'");
+}
+
+std::map<std::string, std::string> read_figure_sources(TomlReader& reader) {
+  std::map<std::string, std::string> sources;
+  auto table = reader.optional_subtable("figure_sources");
+  if (!table) return sources;
+  for (const auto& key : table->keys()) {
+    if (!reader.has(key)) throw InputError(table->where(key), "cites '" + key + "', which this entry does not set");
+    sources[key] = table->string(key);
+  }
+  return sources;
+}
+
+std::vector<Chip> load_chips(const std::string& file) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<Chip> chips;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
+    TomlReader r(*node.as_table(), file, name);
+    check_name(name, r);
+    Chip chip;
+    chip.name = name;
+    chip.display_name = r.string("display_name");
+    chip.vendor = r.string("vendor");
+    chip.device_class = r.string("device_class");
+    if (std::find(kDeviceClasses.begin(), kDeviceClasses.end(), chip.device_class) == kDeviceClasses.end())
+      throw InputError(r.where("device_class"), unknown_name_message("device class", chip.device_class, kDeviceClasses, ""));
+    chip.source = r.string("source");
+    chip.main_memory.technology = r.string("memory_type");
+    chip.main_memory.capacity_bytes = r.positive("memory_capacity_gb") * units::bytes_per_gb;
+    chip.main_memory.bandwidth_bytes_per_s = r.positive("memory_bandwidth_tb_per_s") * units::bytes_per_tb;
+    if (r.has("sram_mb") || r.has("sram_bandwidth_tb_per_s"))
+      chip.on_chip_sram = MemoryTier{"SRAM", r.positive("sram_mb") * units::bytes_per_mb,
+                                     r.positive("sram_bandwidth_tb_per_s") * units::bytes_per_tb};
+    for (const char* cls : {"fp16", "fp8", "fp4"})
+      if (auto tflops = r.optional_positive(std::string(cls) + "_tflops")) chip.dense_flops_per_s[cls] = *tflops * units::flops_per_tflop;
+    if (chip.dense_flops_per_s.empty()) throw InputError(r.where(), "needs at least one of fp16_tflops, fp8_tflops, fp4_tflops");
+    chip.logic_area_mm2 = r.optional_positive("logic_area_mm2");
+    if (auto v = r.optional_positive("scale_out_gb_per_s")) chip.scale_out_bytes_per_s = *v * units::bytes_per_gb;
+    if (auto v = r.optional_positive("scale_up_gb_per_s")) chip.scale_up_bytes_per_s = *v * units::bytes_per_gb;
+    chip.price_usd = r.optional_positive("price_usd");
+    chip.power_w = r.optional_positive("power_w");
+    if (auto fabric_table = r.optional_subtable("fabric")) {
+      WaferFabric fabric;
+      fabric.source = fabric_table->string("source");
+      fabric.fabric_width_cores = fabric_table->positive("fabric_width_cores");
+      fabric.fabric_height_cores = fabric_table->positive("fabric_height_cores");
+      fabric.cores_enabled = fabric_table->positive("cores_enabled");
+      fabric.sram_bytes_per_core = fabric_table->positive("sram_kib_per_core") * units::bytes_per_kib;
+      fabric.clock_hz = fabric_table->positive("clock_ghz") * units::giga;
+      fabric.hop_latency_cycles = fabric_table->positive("hop_latency_cycles");
+      fabric_table->reject_unknown_keys({"source", "fabric_width_cores", "fabric_height_cores", "cores_enabled",
+                                         "sram_kib_per_core", "clock_ghz", "hop_latency_cycles"});
+      chip.fabric = fabric;
+    }
+    chip.figure_sources = read_figure_sources(r);
+    r.reject_unknown_keys({"display_name", "vendor", "device_class", "source", "memory_type", "memory_capacity_gb",
+                           "memory_bandwidth_tb_per_s", "sram_mb", "sram_bandwidth_tb_per_s", "fp16_tflops",
+                           "fp8_tflops", "fp4_tflops", "logic_area_mm2", "scale_out_gb_per_s", "scale_up_gb_per_s",
+                           "price_usd", "power_w", "figure_sources", "fabric"});
+    chips.push_back(std::move(chip));
+  }
+  return chips;
+}
+
+std::vector<System> load_systems(const std::string& file, const std::vector<Chip>& chips) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<std::string> chip_names;
+  for (const auto& chip : chips) chip_names.push_back(chip.name);
+  std::vector<System> systems;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
+    TomlReader r(*node.as_table(), file, name);
+    check_name(name, r);
+    System system;
+    system.name = name;
+    system.display_name = r.string("display_name");
+    system.chip_name = r.string("chip");
+    if (std::find(chip_names.begin(), chip_names.end(), system.chip_name) == chip_names.end())
+      throw InputError(r.where("chip"), unknown_name_message("chip", system.chip_name, chip_names, "waferscope chips"));
+    system.chip_count = static_cast<int>(r.positive_integer("chips"));
+    system.source = r.string("source");
+    system.price_usd = r.optional_positive("price_usd");
+    if (auto kw = r.optional_positive("power_kw")) system.power_w = *kw * units::watts_per_kw;
+    if (r.has("host_memory_gb")) {
+      system.host_memory = MemoryTier{r.string("host_memory_type"), r.positive("host_memory_gb") * units::bytes_per_gb,
+                                      r.positive("host_memory_bandwidth_gb_per_s") * units::bytes_per_gb};
+      system.host_link_bytes_per_s = r.positive("host_link_gb_per_s") * units::bytes_per_gb;
+    }
+    read_figure_sources(r);
+    r.reject_unknown_keys({"display_name", "chip", "chips", "source", "price_usd", "power_kw", "host_memory_type",
+                           "host_memory_gb", "host_memory_bandwidth_gb_per_s", "host_link_gb_per_s", "figure_sources"});
+    systems.push_back(std::move(system));
+  }
+  return systems;
+}
+
+PrecisionTable load_precisions(const std::string& file) {
+  const toml::table document = parse_toml_file(file);
+  PrecisionTable table;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
+    TomlReader r(*node.as_table(), file, name);
+    check_name(name, r);
+    Precision p;
+    p.name = name;
+    p.bits_per_element = r.positive("bits_per_element");
+    p.block_elements = r.optional_positive("block_elements").value_or(0);
+    p.scale_bits = p.block_elements > 0 ? r.positive("scale_bits") : 0;
+    p.compute_class = r.string("compute_class");
+    if (p.compute_class != "fp16" && p.compute_class != "fp8" && p.compute_class != "fp4")
+      throw InputError(r.where("compute_class"), "expected fp16, fp8 or fp4, got '" + p.compute_class + "'");
+    p.source = r.string("source");
+    r.reject_unknown_keys({"bits_per_element", "block_elements", "scale_bits", "compute_class", "source"});
+    table.by_name[name] = p;
+  }
+  return table;
+}
+
+std::vector<ModelEntry> load_models(const std::string& file, const std::string& root, const PrecisionTable& precisions) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<ModelEntry> models;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
+    TomlReader r(*node.as_table(), file, name);
+    check_name(name, r);
+    ModelEntry entry;
+    entry.name = name;
+    entry.display_name = r.string("display_name");
+    entry.source = r.string("source");
+    entry.published_name = r.optional_string("published_name").value_or("");
+    entry.hf_id = r.optional_string("hf_id").value_or("");
+    if (auto config = r.optional_string("config")) {
+      entry.config_path = (fs::path(root) / *config).string();
+      if (!fs::exists(entry.config_path)) throw InputError(r.where("config"), "no such file: " + entry.config_path);
+    }
+    if (auto a = r.optional_subtable("aggregate")) {
+      AggregateFigures g;
+      g.total_params = a->positive("total_params_b") * units::params_per_billion;
+      g.active_params = a->positive("active_params_b") * units::params_per_billion;
+      g.attention_params = a->positive("attention_params_b") * units::params_per_billion;
+      g.ffn_params = a->positive("ffn_params_b") * units::params_per_billion;
+      g.checkpoint_bytes = a->positive("checkpoint_gb") * units::bytes_per_gb;
+      g.kv_bytes_per_token = a->positive("kv_bytes_per_token");
+      g.kv_precision = a->string("kv_precision");
+      g.kv_bytes_per_element = precisions.get(g.kv_precision, a->where("kv_precision")).bytes_per_element();
+      g.num_layers = static_cast<int>(a->optional_positive_integer("num_layers").value_or(0));
+      entry.max_context_tokens = a->positive("max_context_tokens");
+      if (g.active_params > g.total_params || g.attention_params + g.ffn_params > g.total_params * 1.0001)
+        throw InputError(a->where(), "active or attention + FFN parameters exceed the total");
+      a->reject_unknown_keys({"total_params_b", "active_params_b", "attention_params_b", "ffn_params_b",
+                              "checkpoint_gb", "kv_bytes_per_token", "kv_precision", "max_context_tokens",
+                              "num_layers"});
+      entry.aggregate = g;
+    }
+    if (entry.config_path.empty() == !entry.aggregate.has_value())
+      throw InputError(r.where(), "needs exactly one of 'config' (a config.json path) or an [aggregate] table");
+    r.reject_unknown_keys({"display_name", "hf_id", "config", "source", "published_name", "aggregate"});
+    models.push_back(std::move(entry));
+  }
+  return models;
+}
+
+std::vector<SystemEconomics> load_economics(const std::string& file, const std::vector<std::string>& hardware) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<SystemEconomics> result;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
+    TomlReader r(*node.as_table(), file, name);
+    if (std::find(hardware.begin(), hardware.end(), name) == hardware.end())
+      throw InputError(r.where(), unknown_name_message("system", name, hardware, "waferscope systems"));
+    SystemEconomics e;
+    e.system_name = name;
+    e.source = r.string("source");
+    e.server_cost_usd = r.positive("server_cost_usd");
+    e.server_service_usd = r.non_negative("server_service_usd");
+    e.networking_cost_usd = r.non_negative("networking_cost_usd");
+    e.storage_cost_usd = r.non_negative("storage_cost_usd");
+    e.software_and_other_usd = r.non_negative("software_and_other_usd");
+    e.other_installation_usd = r.non_negative("other_installation_usd");
+    e.equity_cost_of_capital = r.fraction("equity_cost_of_capital");
+    e.debt_cost_of_capital = r.fraction("debt_cost_of_capital");
+    e.equity_portion = r.fraction("equity_portion");
+    e.useful_life_years = r.positive("useful_life_years");
+    e.hours_per_month = r.positive("hours_per_month");
+    e.electricity_usd_per_kwh = r.non_negative("electricity_usd_per_kwh");
+    e.utilization = r.fraction("utilization");
+    e.pue = r.positive("pue");
+    if (e.pue < 1) throw InputError(r.where("pue"), fmt::format("expected a PUE >= 1, got {}", e.pue));
+    e.colocation_usd_per_kw_month = r.non_negative("colocation_usd_per_kw_month");
+    e.all_in_power_w = r.positive("all_in_power_kw") * units::watts_per_kw;
+    e.remote_hands_usd_per_month = r.non_negative("remote_hands_usd_per_month");
+    e.internet_usd_per_month = r.non_negative("internet_usd_per_month");
+    e.external_asp_usd = r.optional_positive("external_asp_usd");
+    e.rental_usd_per_hour = r.optional_positive("rental_usd_per_hour");
+    e.rental_source = r.optional_string("rental_source").value_or("");
+    r.reject_unknown_keys({"source", "server_cost_usd", "server_service_usd", "networking_cost_usd",
+                           "storage_cost_usd", "software_and_other_usd", "other_installation_usd",
+                           "equity_cost_of_capital", "debt_cost_of_capital", "equity_portion", "useful_life_years",
+                           "hours_per_month", "electricity_usd_per_kwh", "utilization", "pue",
+                           "colocation_usd_per_kw_month", "all_in_power_kw", "remote_hands_usd_per_month",
+                           "internet_usd_per_month", "external_asp_usd", "rental_usd_per_hour", "rental_source"});
+    result.push_back(std::move(e));
+  }
+  return result;
+}
+
+template <typename T>
+std::vector<std::string> names_of(const std::vector<T>& items) {
+  std::vector<std::string> names;
+  for (const auto& item : items) names.push_back(item.name);
+  return names;
+}
+
+}  // namespace
+
+Catalog load_catalog(const std::string& root) {
+  if (!fs::is_directory(root)) throw InputError(root, "catalog folder not found (set --catalog or WAFERSCOPE_CATALOG)");
+  Catalog catalog;
+  catalog.root = root;
+  const fs::path base(root);
+  catalog.precisions = load_precisions((base / "precisions.toml").string());
+  catalog.chips = load_chips((base / "chips.toml").string());
+  catalog.systems = load_systems((base / "systems.toml").string(), catalog.chips);
+  for (const auto& system : catalog.systems)
+    for (const auto& chip : catalog.chips)
+      if (system.name == chip.name) throw InputError((base / "systems.toml").string(), "system '" + system.name + "' has the same name as a chip");
+  catalog.models = load_models((base / "models.toml").string(), root, catalog.precisions);
+  catalog.economics = load_economics((base / "economics.toml").string(), catalog.hardware_names());
+  return catalog;
+}
+
+std::string default_catalog_dir() {
+  if (const char* env = std::getenv("WAFERSCOPE_CATALOG"); env && *env) return env;
+  return WAFERSCOPE_CATALOG_DIR;
+}
+
+const Chip& Catalog::chip(const std::string& name, const std::string& where) const {
+  const std::string key = to_lower(name);
+  for (const auto& c : chips)
+    if (c.name == key) return c;
+  throw InputError(where, unknown_name_message("chip", name, chip_names(), "waferscope chips"));
+}
+
+Hardware Catalog::hardware(const std::string& name, const std::string& where) const {
+  const std::string key = to_lower(name);
+  for (const auto& s : systems)
+    if (s.name == key) return Hardware{s, chip(s.chip_name, where)};
+  for (const auto& c : chips) {
+    if (c.name != key) continue;
+    System single;
+    single.name = c.name;
+    single.display_name = c.display_name;
+    single.chip_name = c.name;
+    single.chip_count = 1;
+    single.source = c.source;
+    single.price_usd = c.price_usd;
+    single.power_w = c.power_w;
+    single.is_single_chip = true;
+    return Hardware{single, c};
+  }
+  throw InputError(where, unknown_name_message("hardware", name, hardware_names(), "waferscope systems` or `waferscope chips"));
+}
+
+ModelSpec Catalog::model(const std::string& name_or_path, const std::string& where) const {
+  const std::string key = to_lower(name_or_path);
+  for (const auto& entry : models) {
+    if (entry.name != key) continue;
+    ModelSpec spec;
+    if (entry.aggregate) {
+      spec.aggregate = entry.aggregate;
+      spec.max_context_tokens = entry.max_context_tokens;
+    } else {
+      spec = load_hf_config(entry.config_path);
+    }
+    spec.name = entry.name;
+    spec.display_name = entry.display_name;
+    spec.source = entry.source;
+    return spec;
+  }
+  std::error_code error;
+  if (fs::exists(name_or_path, error)) return load_hf_config(name_or_path);
+  if (name_or_path.find('/') != std::string::npos || name_or_path.find(".json") != std::string::npos)
+    throw InputError(where, "no such config.json or folder: '" + name_or_path + "'");
+  throw InputError(where, unknown_name_message("model", name_or_path, model_names(), "waferscope models"));
+}
+
+const SystemEconomics& Catalog::economics_for(const std::string& hardware_name, const std::string& where) const {
+  const std::string key = to_lower(hardware_name);
+  for (const auto& e : economics)
+    if (e.system_name == key) return e;
+  std::vector<std::string> known;
+  for (const auto& e : economics) known.push_back(e.system_name);
+  throw InputError(where, "no cost-of-ownership inputs for '" + hardware_name + "' in catalog/economics.toml (known: " +
+                              fmt::format("{}", fmt::join(known, ", ")) + ")");
+}
+
+std::vector<std::string> Catalog::chip_names() const { return names_of(chips); }
+std::vector<std::string> Catalog::system_names() const { return names_of(systems); }
+std::vector<std::string> Catalog::model_names() const { return names_of(models); }
+std::vector<std::string> Catalog::hardware_names() const {
+  auto names = system_names();
+  for (const auto& name : chip_names()) names.push_back(name);
+  return names;
+}
+
+}  // namespace ws

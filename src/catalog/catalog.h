@@ -1,0 +1,55 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/precision.h"
+#include "hardware/chip.h"
+#include "hardware/economics.h"
+#include "hardware/system.h"
+#include "model/model_spec.h"
+
+namespace ws {
+
+struct ModelEntry {
+  std::string name;  // catalog key
+  std::string display_name;
+  std::string hf_id;
+  std::string config_path;  // absolute; empty for aggregates
+  std::string source;
+  std::string published_name;
+  std::optional<AggregateFigures> aggregate;
+  double max_context_tokens = 0;  // aggregates only; configs carry their own
+};
+
+// Everything the catalog folder holds, validated. Immutable once loaded.
+struct Catalog {
+  std::string root;
+  std::vector<Chip> chips;
+  std::vector<System> systems;
+  std::vector<ModelEntry> models;
+  std::vector<SystemEconomics> economics;
+  PrecisionTable precisions;
+
+  // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
+  const Chip& chip(const std::string& name, const std::string& where = "--chip") const;
+  // A system name, or a chip name (then a one-chip system).
+  Hardware hardware(const std::string& name, const std::string& where = "--hardware") const;
+  // A catalog model name, or a path to a config.json / a folder holding one.
+  ModelSpec model(const std::string& name_or_path, const std::string& where = "--model") const;
+  const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "--hardware") const;
+
+  std::vector<std::string> chip_names() const;
+  std::vector<std::string> system_names() const;
+  std::vector<std::string> model_names() const;
+  std::vector<std::string> hardware_names() const;  // systems then chips
+};
+
+// Loads and validates every file under `root`: chips.toml, systems.toml, precisions.toml, models.toml (and
+// the config.json files it names), economics.toml. Throws InputError with file:line for any bad entry.
+Catalog load_catalog(const std::string& root);
+
+// --catalog flag > $WAFERSCOPE_CATALOG > the catalog folder of the source tree this binary was built from.
+std::string default_catalog_dir();
+
+}  // namespace ws

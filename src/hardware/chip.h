@@ -1,0 +1,56 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+
+namespace ws {
+
+struct MemoryTier {
+  std::string technology;  // "HBM3E", "SRAM", "DDR5"
+  double capacity_bytes = 0;
+  double bandwidth_bytes_per_s = 0;
+};
+
+// Core-level facts of a wafer-scale engine (used by the wafer device class).
+struct WaferFabric {
+  double fabric_width_cores = 0;
+  double fabric_height_cores = 0;
+  double cores_enabled = 0;
+  double sram_bytes_per_core = 0;
+  double clock_hz = 0;
+  double hop_latency_cycles = 0;
+  std::string source;
+};
+
+// One accelerator chip as published. Missing optional figures are "not published / not applicable".
+struct Chip {
+  std::string name;          // catalog key, lowercase-hyphenated: "wse-3"
+  std::string display_name;  // "WSE-3"
+  std::string vendor;
+  std::string device_class;  // "hbm_gpu", "wafer", "sram_lpu"
+  std::string source;        // citation for every figure without its own entry in figure_sources
+  MemoryTier main_memory;    // HBM for GPUs/XPUs, SRAM for SRAM machines
+  std::optional<MemoryTier> on_chip_sram;
+  std::map<std::string, double> dense_flops_per_s;  // keyed by compute class: "fp16", "fp8", "fp4"
+  std::optional<double> scale_out_bytes_per_s;      // unidirectional, per chip
+  std::optional<double> scale_up_bytes_per_s;       // unidirectional, per chip
+  std::optional<double> logic_area_mm2;
+  std::optional<double> price_usd;
+  std::optional<double> power_w;
+  std::optional<WaferFabric> fabric;
+  std::map<std::string, std::string> figure_sources;  // key -> citation, where it differs from `source`
+
+  // Dense FLOP/s for a compute class, or nullopt when the chip does not support it.
+  std::optional<double> flops_per_s(const std::string& compute_class) const {
+    auto it = dense_flops_per_s.find(compute_class);
+    if (it == dense_flops_per_s.end()) return std::nullopt;
+    return it->second;
+  }
+  // Aggregate off-chip I/O: scale-out plus scale-up, unidirectional (the source's "aggregate I/O").
+  std::optional<double> aggregate_io_bytes_per_s() const {
+    if (!scale_out_bytes_per_s && !scale_up_bytes_per_s) return std::nullopt;
+    return scale_out_bytes_per_s.value_or(0) + scale_up_bytes_per_s.value_or(0);
+  }
+};
+
+}  // namespace ws

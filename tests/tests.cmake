@@ -1,0 +1,1 @@
+# every test file, registered through waferscope_test()
