@@ -39,10 +39,8 @@ std::map<std::string, std::string> read_figure_sources(TomlReader& reader) {
 std::vector<Chip> load_chips(const std::string& file) {
   const toml::table document = parse_toml_file(file);
   std::vector<Chip> chips;
-  for (const auto& [key, node] : document) {
-    const std::string name(key.str());
-    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
-    TomlReader r(*node.as_table(), file, name);
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
     check_name(name, r);
     Chip chip;
     chip.name = name;
@@ -94,10 +92,8 @@ std::vector<System> load_systems(const std::string& file, const std::vector<Chip
   std::vector<std::string> chip_names;
   for (const auto& chip : chips) chip_names.push_back(chip.name);
   std::vector<System> systems;
-  for (const auto& [key, node] : document) {
-    const std::string name(key.str());
-    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
-    TomlReader r(*node.as_table(), file, name);
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
     check_name(name, r);
     System system;
     system.name = name;
@@ -124,11 +120,9 @@ std::vector<System> load_systems(const std::string& file, const std::vector<Chip
 
 PrecisionTable load_precisions(const std::string& file) {
   const toml::table document = parse_toml_file(file);
-  PrecisionTable table;
-  for (const auto& [key, node] : document) {
-    const std::string name(key.str());
-    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
-    TomlReader r(*node.as_table(), file, name);
+  PrecisionTable result;
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
     check_name(name, r);
     Precision p;
     p.name = name;
@@ -140,18 +134,16 @@ PrecisionTable load_precisions(const std::string& file) {
       throw InputError(r.where("compute_class"), "expected fp16, fp8 or fp4, got '" + p.compute_class + "'");
     p.source = r.string("source");
     r.reject_unknown_keys({"bits_per_element", "block_elements", "scale_bits", "compute_class", "source"});
-    table.by_name[name] = p;
+    result.by_name[name] = p;
   }
-  return table;
+  return result;
 }
 
 std::vector<ModelEntry> load_models(const std::string& file, const std::string& root, const PrecisionTable& precisions) {
   const toml::table document = parse_toml_file(file);
   std::vector<ModelEntry> models;
-  for (const auto& [key, node] : document) {
-    const std::string name(key.str());
-    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
-    TomlReader r(*node.as_table(), file, name);
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
     check_name(name, r);
     ModelEntry entry;
     entry.name = name;
@@ -193,10 +185,8 @@ std::vector<ModelEntry> load_models(const std::string& file, const std::string& 
 std::vector<SystemEconomics> load_economics(const std::string& file, const std::vector<std::string>& hardware) {
   const toml::table document = parse_toml_file(file);
   std::vector<SystemEconomics> result;
-  for (const auto& [key, node] : document) {
-    const std::string name(key.str());
-    if (!node.is_table()) throw InputError(file, "top-level key '" + name + "' must be a table");
-    TomlReader r(*node.as_table(), file, name);
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
     if (std::find(hardware.begin(), hardware.end(), name) == hardware.end())
       throw InputError(r.where(), unknown_name_message("system", name, hardware, "waferscope systems"));
     SystemEconomics e;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -142,6 +143,22 @@ toml::table parse_toml_file(const std::string& path) {
     const auto& begin = error.source().begin;
     throw InputError(fmt::format("{}:{}:{}", path, begin.line, begin.column), std::string(error.description()));
   }
+}
+
+std::vector<std::pair<std::string, const toml::table*>> top_level_tables(const toml::table& document,
+                                                                         const std::string& file) {
+  std::vector<std::pair<std::string, const toml::table*>> tables;
+  for (const auto& [key, node] : document) {
+    const std::string name(key.str());
+    if (!node.is_table())
+      throw InputError(fmt::format("{}:{}", file, node.source().begin.line),
+                       "top-level key '" + name + "' must be a table ([" + name + "])");
+    tables.emplace_back(name, node.as_table());
+  }
+  std::stable_sort(tables.begin(), tables.end(), [](const auto& a, const auto& b) {
+    return a.second->source().begin.line < b.second->source().begin.line;
+  });
+  return tables;
 }
 
 }  // namespace ws

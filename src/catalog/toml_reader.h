@@ -48,4 +48,9 @@ class TomlReader {
 // Parses a TOML file; a syntax error becomes an InputError with file:line:column.
 toml::table parse_toml_file(const std::string& path);
 
+// The top-level tables of a catalog file in the order they appear (toml++ iterates keys sorted). Each entry
+// is a named table; anything else at the top level is rejected with file:line.
+std::vector<std::pair<std::string, const toml::table*>> top_level_tables(const toml::table& document,
+                                                                         const std::string& file);
+
 }  // namespace ws
