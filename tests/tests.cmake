@@ -1,1 +1,12 @@
-# every test file, registered through waferscope_test()
+# Every test file, one line each. CMakeLists.txt fails the configure step if a *_test.cpp is missing here.
+waferscope_test(core/error_test.cpp)
+waferscope_test(core/table_test.cpp)
+waferscope_test(core/csv_test.cpp)
+waferscope_test(catalog/catalog_test.cpp)
+waferscope_test(model/hf_config_test.cpp)
+waferscope_test(model/footprint_test.cpp)
+waferscope_test(analysis/roofline_test.cpp)
+waferscope_test(placement/deploy_test.cpp)
+waferscope_test(econ/tco_test.cpp)
+waferscope_test(report/reproduction_test.cpp)
+waferscope_test(cli/cli_test.cpp)

@@ -1,0 +1,151 @@
+#include "catalog/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace ws {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(Catalog, EveryNameTheIssueListsResolves) {
+  const Catalog& c = test::catalog();
+  for (const char* name : {"llama-3.1-8b", "llama-3.1-70b", "llama-3.1-405b", "llama-3.3-70b", "llama-4-scout",
+                           "llama-4-maverick", "gpt-oss-120b", "deepseek-v3", "deepseek-r1", "qwen3-235b-a22b",
+                           "deepseek-v4-pro", "deepseek-v4-flash", "llama-4-behemoth"})
+    EXPECT_NO_THROW(c.model(name)) << name;
+  for (const char* name : {"h100", "h200", "b200", "b300", "gb300", "r200", "vera-rubin", "tpu-v8i", "trainium3",
+                           "lpu1", "lpu3", "groq-lp30", "wse-2", "wse-3", "dgx-h100", "dgx-b300", "gb300-nvl72",
+                           "cs-3"})
+    EXPECT_NO_THROW(c.hardware(name)) << name;
+  EXPECT_EQ(c.chips.size(), 14u);
+}
+
+TEST(Catalog, NamesMatchCaseInsensitively) {
+  EXPECT_EQ(test::catalog().hardware("GB300").chip.name, "gb300");
+  EXPECT_EQ(test::catalog().model("Llama-3.1-8B").name, "llama-3.1-8b");
+}
+
+TEST(Catalog, UnknownNamesSuggestTheClosest) {
+  try {
+    test::catalog().model("llama-3.1-8");
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.where(), "--model");
+    EXPECT_NE(std::string(error.what()).find("llama-3.1-8b"), std::string::npos);
+  }
+  try {
+    test::catalog().hardware("cs3");
+    FAIL();
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("cs-3"), std::string::npos);
+  }
+}
+
+TEST(Catalog, ModelPathsLoadConfigsAndFolders) {
+  const auto folder = test::data_path("configs/meta-llama/Llama-3.2-1B");
+  EXPECT_EQ(test::catalog().model(folder).name, "Llama-3.2-1B");
+  EXPECT_EQ(test::catalog().model(folder + "/config.json").hidden_size, 2048);
+  EXPECT_THROW(test::catalog().model("/no/such/config.json"), InputError);
+}
+
+TEST(Catalog, EveryDeviceClassIsKnownAndEveryChipCited) {
+  for (const auto& chip : test::catalog().chips) {
+    EXPECT_FALSE(chip.source.empty()) << chip.name;
+    EXPECT_TRUE(chip.device_class == "hbm_gpu" || chip.device_class == "wafer" || chip.device_class == "sram_lpu");
+  }
+  for (const auto& system : test::catalog().systems) EXPECT_FALSE(system.source.empty()) << system.name;
+  for (const auto& model : test::catalog().models) EXPECT_FALSE(model.source.empty()) << model.name;
+}
+
+TEST(Catalog, EveryStoredConfigHasItsSourceNote) {
+  for (const auto& model : test::catalog().models) {
+    if (model.config_path.empty()) continue;
+    EXPECT_TRUE(fs::exists(fs::path(model.config_path).parent_path() / "SOURCE.md")) << model.config_path;
+  }
+}
+
+// A copy of the built-in catalog with one file edited, for the rejection tests.
+class BrokenCatalog : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("ws_catalog_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::copy(WAFERSCOPE_CATALOG_DIR, root_, fs::copy_options::recursive);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void replace(const std::string& file, const std::string& from, const std::string& to) {
+    std::ifstream in(root_ / file);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    const auto at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(root_ / file) << text;
+  }
+
+  std::string load_error() {
+    try {
+      load_catalog(root_.string());
+    } catch (const InputError& error) {
+      return error.what();
+    }
+    return "";
+  }
+
+  fs::path root_;
+};
+
+TEST_F(BrokenCatalog, UnknownKeyIsRejectedWithFileAndLine) {
+  replace("chips.toml", "memory_type = \"HBM3\"\n", "memory_type = \"HBM3\"\nmemory_bandwith_tb_per_s = 3\n");
+  const std::string message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(chips\.toml:\d+ \[h100\]\.memory_bandwith_tb_per_s: unknown key)")))
+      << message;
+  EXPECT_NE(message.find("did you mean"), std::string::npos);
+}
+
+TEST_F(BrokenCatalog, NegativeBandwidthIsRejectedWhenLoaded) {
+  replace("chips.toml", "memory_bandwidth_tb_per_s = 3.35", "memory_bandwidth_tb_per_s = -3.35");
+  const std::string message = load_error();
+  EXPECT_NE(message.find("[h100].memory_bandwidth_tb_per_s: expected a positive number"), std::string::npos) << message;
+}
+
+TEST_F(BrokenCatalog, MissingKeyIsNamed) {
+  replace("systems.toml", "chips = 72\n", "");
+  EXPECT_NE(load_error().find("[gb300-nvl72].chips: missing required key"), std::string::npos);
+}
+
+TEST_F(BrokenCatalog, UnknownChipInSystemIsNamed) {
+  replace("systems.toml", "chip = \"wse-3\"", "chip = \"wse-4\"");
+  const std::string message = load_error();
+  EXPECT_NE(message.find("unknown chip 'wse-4'"), std::string::npos) << message;
+  EXPECT_NE(message.find("wse-3"), std::string::npos);
+}
+
+TEST_F(BrokenCatalog, UnknownDeviceClassIsNamed) {
+  replace("chips.toml", "device_class = \"wafer\"", "device_class = \"wafr\"");
+  EXPECT_NE(load_error().find("unknown device class 'wafr'"), std::string::npos);
+}
+
+TEST_F(BrokenCatalog, TomlSyntaxErrorHasLineAndColumn) {
+  replace("precisions.toml", "bits_per_element = 16\n", "bits_per_element = = 16\n");
+  EXPECT_TRUE(std::regex_search(load_error(), std::regex(R"(precisions\.toml:\d+:\d+)")));
+}
+
+TEST_F(BrokenCatalog, FractionOutOfRangeIsRejected) {
+  replace("economics.toml", "utilization = 0.80", "utilization = 1.8");
+  EXPECT_NE(load_error().find("[cs-3].utilization: expected a fraction"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ws
