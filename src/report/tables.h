@@ -1,0 +1,35 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "analysis/roofline.h"
+#include "catalog/catalog.h"
+#include "core/table.h"
+#include "econ/tco.h"
+#include "placement/deploy.h"
+
+namespace ws {
+
+// Builders of the tables the CLI prints, the report writes and the API serves: one source of every number.
+
+Table chips_table(const Catalog& catalog);
+// Each chip's figures divided by `reference`'s (the source's "relative to GB300" view).
+Table chips_relative_table(const Catalog& catalog, const std::string& reference);
+Table systems_table(const Catalog& catalog);
+Table models_table(const Catalog& catalog);
+
+struct FootprintOptions {
+  std::string kv_precision = "bf16";
+  std::vector<double> contexts_tokens = {128000, 256000, 1000000};
+  bool honor_windows = true;
+};
+Table footprint_table(const Catalog& catalog, const std::vector<ModelSpec>& models, const FootprintOptions& options);
+std::string context_label(double tokens);  // 128000 -> "128k", 1000000 -> "1m", 96300 -> "96300"
+
+std::vector<GemmShape> default_gemm_shapes(const Catalog& catalog);  // catalog/gemm_shapes.csv
+Table gemm_table(const std::vector<GemmShape>& shapes, const std::vector<Chip>& chips, const Precision& precision);
+
+Table deploy_table(const std::vector<Deployment>& deployments);
+Table tco_table(const std::vector<Tco>& results);
+
+}  // namespace ws
