@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::vector<std::string> kDeviceClasses = {"hbm_gpu", "wafer", "sram_lpu"};
+const std::vector<std::string>& kDeviceClasses = catalog_device_classes();
 
 void check_name(const std::string& name, const TomlReader& reader) {
   if (name.empty() || name != to_lower(name) || name.find(' ') != std::string::npos)
@@ -225,6 +225,35 @@ std::vector<SystemEconomics> load_economics(const std::string& file, const std::
   return result;
 }
 
+std::vector<DeviceConstants> load_calibration(const std::string& file) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<DeviceConstants> result;
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
+    if (std::find(kDeviceClasses.begin(), kDeviceClasses.end(), name) == kDeviceClasses.end())
+      throw InputError(r.where(), unknown_name_message("device class", name, kDeviceClasses, ""));
+    DeviceConstants c;
+    c.device_class = name;
+    c.fitted_on = r.string("fitted_on");
+    c.residuals = r.string("residuals");
+    std::set<std::string> cited;
+    if (auto sources = r.optional_subtable("sources"))
+      for (const auto& key : sources->keys()) {
+        sources->string(key);
+        cited.insert(key);
+      }
+    for (const auto& key : r.keys()) {
+      if (key == "fitted_on" || key == "residuals" || key == "sources") continue;
+      c.values[key] = r.non_negative(key);
+    }
+    for (const auto& key : cited)
+      if (!c.values.count(key)) throw InputError(r.where("sources"), "cites '" + key + "', which this table does not set");
+    r.reject_unknown_keys();
+    result.push_back(std::move(c));
+  }
+  return result;
+}
+
 template <typename T>
 std::vector<std::string> names_of(const std::vector<T>& items) {
   std::vector<std::string> names;
@@ -247,7 +276,20 @@ Catalog load_catalog(const std::string& root) {
       if (system.name == chip.name) throw InputError((base / "systems.toml").string(), "system '" + system.name + "' has the same name as a chip");
   catalog.models = load_models((base / "models.toml").string(), root, catalog.precisions);
   catalog.economics = load_economics((base / "economics.toml").string(), catalog.hardware_names());
+  catalog.device_constants = load_calibration((base / "calibration.toml").string());
+  for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
+}
+
+const std::vector<std::string>& catalog_device_classes() {
+  static const std::vector<std::string> names = {"hbm_gpu", "wafer", "sram_lpu"};
+  return names;
+}
+
+const DeviceConstants& Catalog::constants_for(const std::string& device_class) const {
+  for (const auto& c : device_constants)
+    if (c.device_class == device_class) return c;
+  throw InputError((fs::path(root) / "calibration.toml").string(), "no constants for device class '" + device_class + "'");
 }
 
 std::string default_catalog_dir() {

@@ -5,6 +5,7 @@
 
 #include "core/precision.h"
 #include "hardware/chip.h"
+#include "hardware/device_constants.h"
 #include "hardware/economics.h"
 #include "hardware/system.h"
 #include "model/model_spec.h"
@@ -30,6 +31,7 @@ struct Catalog {
   std::vector<ModelEntry> models;
   std::vector<SystemEconomics> economics;
   PrecisionTable precisions;
+  std::vector<DeviceConstants> device_constants;  // calibration.toml, one per device class
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "--chip") const;
@@ -39,14 +41,20 @@ struct Catalog {
   ModelSpec model(const std::string& name_or_path, const std::string& where = "--model") const;
   const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "--hardware") const;
 
+  const DeviceConstants& constants_for(const std::string& device_class) const;  // throws InputError
+
   std::vector<std::string> chip_names() const;
   std::vector<std::string> system_names() const;
   std::vector<std::string> model_names() const;
   std::vector<std::string> hardware_names() const;  // systems then chips
 };
 
+// Device classes the catalog may name (each must be registered in perf/device_class_registry.cpp; a test
+// checks the two agree).
+const std::vector<std::string>& catalog_device_classes();
+
 // Loads and validates every file under `root`: chips.toml, systems.toml, precisions.toml, models.toml (and
-// the config.json files it names), economics.toml. Throws InputError with file:line for any bad entry.
+// the config.json files it names), economics.toml, calibration.toml. Throws InputError with file:line for any bad entry.
 Catalog load_catalog(const std::string& root);
 
 // --catalog flag > $WAFERSCOPE_CATALOG > the catalog folder of the source tree this binary was built from.

@@ -4,11 +4,15 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "catalog/catalog.h"
 #include "core/error.h"
 #include "report/reproduction.h"
+#include "perf/calibration.h"
+#include "perf/engine.h"
 #include "report/tables.h"
 
 namespace {
@@ -54,6 +58,37 @@ GemmShape parse_shape(const std::string& text) {
     }
   }
   return GemmShape{text, dims[0], dims[1], dims[2]};
+}
+
+// --spec-decode none | mtp[,k=K][,accept=A] | draft=MODEL[,k=K][,accept=A] | vendor
+SpecDecode parse_spec(const std::string& text, const Catalog& catalog) {
+  SpecDecode spec;
+  if (text.empty() || to_lower(text) == "none") return spec;
+  for (const auto& part : CLI::detail::split(text, ',')) {
+    const auto eq = part.find('=');
+    const std::string key = to_lower(part.substr(0, eq));
+    const std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
+    try {
+      if (key == "mtp" || key == "vendor") spec.method = key;
+      else if (key == "draft") { spec.method = "draft"; spec.draft_model = value; catalog.model(value, "--spec-decode draft"); }
+      else if (key == "k") spec.draft_tokens = std::stoi(value);
+      else if (key == "accept") spec.acceptance = std::stod(value);
+      else throw std::invalid_argument(part);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception&) {
+      throw InputError("--spec-decode", "expected none, mtp, vendor or draft=MODEL, optionally with ,k=N and "
+                                        ",accept=A (0..1); got '" + text + "'");
+    }
+  }
+  if (spec.method == "none") throw InputError("--spec-decode", "name a method (mtp, vendor or draft=MODEL); got '" + text + "'");
+  if (!(spec.acceptance > 0 && spec.acceptance < 1)) throw InputError("--spec-decode", "accept must be in (0, 1)");
+  if (spec.draft_tokens < 0 || spec.draft_tokens > 16) throw InputError("--spec-decode", "k must be in 1..16");
+  if (spec.method == "vendor") {
+    spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
+    spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
+  }
+  return spec;
 }
 
 void print(const Table& table, const Common& common) { std::cout << render(table, parse_format(common.format)); }
@@ -129,6 +164,41 @@ int main(int argc, char** argv) {
   tco->add_option("--flops-basis", tco_basis, "Dense FLOP/s class for per-PFLOP figures (fp16, fp8, fp4)")->capture_default_str();
   add_format(tco, common);
 
+  // perf
+  std::string perf_model, perf_hardware, perf_weights = "checkpoint", perf_kv = "bf16", perf_window = "honor",
+      perf_spec = "none";
+  std::optional<int> perf_devices, perf_tp, perf_pp, perf_ep;
+  double perf_concurrency = 1, perf_isl = 1024, perf_osl = 1024;
+  bool perf_explain = false, perf_explain_all = false;
+  auto* perf = app.add_subcommand("perf", "Decode and prefill speed: TTFT, TPOT, tokens/s per user and per device");
+  perf->add_option("--model", perf_model, "Catalog name or config.json path")->required();
+  perf->add_option("--hardware", perf_hardware, "System or chip name")->required();
+  perf->add_option("--devices", perf_devices, "Devices (chips) to use (default: the fewest that hold weights + KV)");
+  perf->add_option("--tp", perf_tp, "Tensor parallelism (GPUs/LPUs)");
+  perf->add_option("--pp", perf_pp, "Pipeline stages (wafers: the number of wafers)");
+  perf->add_option("--ep", perf_ep, "Expert parallelism (within the TP x PP devices)");
+  perf->add_option("--concurrency", perf_concurrency, "Concurrent requests (closed loop)")->capture_default_str();
+  perf->add_option("--isl", perf_isl, "Input tokens per request")->capture_default_str();
+  perf->add_option("--osl", perf_osl, "Output tokens per request")->capture_default_str();
+  perf->add_option("--weight-dtype", perf_weights, "checkpoint, a precision, or EXPERTS/REST (e.g. nvfp4/fp8)")->capture_default_str();
+  perf->add_option("--kv-dtype", perf_kv, "KV-cache precision")->capture_default_str();
+  perf->add_option("--kv-window", perf_window, "honor or ignore attention windows")->capture_default_str();
+  perf->add_option("--spec-decode", perf_spec, "none | mtp[,k=K][,accept=A] | draft=MODEL[,k=K][,accept=A] | vendor")->capture_default_str();
+  perf->add_flag("--explain", perf_explain, "Print the terms of one decode step and the bound that limits it");
+  perf->add_flag("--explain-all", perf_explain_all, "Like --explain, one line per layer and phase");
+  add_format(perf, common);
+
+  // validate / calibrate
+  auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
+  bool validate_rows = false;
+  validate_cmd->add_flag("--rows", validate_rows, "Print every row, not only the summary");
+  add_format(validate_cmd, common);
+  std::string calibrate_class = "all";
+  auto* calibrate_cmd = app.add_subcommand("calibrate", "Refit the free constants of each device class; prints calibration.toml values");
+  calibrate_cmd->add_option("--device-class", calibrate_class, "hbm_gpu, wafer or all")->capture_default_str();
+  bool calibrate_write = false;
+  calibrate_cmd->add_flag("--write", calibrate_write, "Write the fitted values into the catalog's calibration.toml");
+
   // report
   std::string report_dir = "report";
   auto* report = app.add_subcommand("report", "Recompute every table of the source analysis and list where it departs");
@@ -203,6 +273,53 @@ int main(int argc, char** argv) {
         results.push_back(compute_tco(catalog.economics_for(hardware.system.name), hardware, to_lower(tco_basis)));
       }
       print(tco_table(results), common);
+    } else if (perf->parsed()) {
+      const ModelSpec model = catalog.model(perf_model);
+      const Hardware hardware = catalog.hardware(perf_hardware);
+      PerfRequest request;
+      request.concurrency = perf_concurrency;
+      request.isl = perf_isl;
+      request.osl = perf_osl;
+      if (!(perf_concurrency >= 1) || perf_concurrency != std::floor(perf_concurrency))
+        throw InputError("--concurrency", fmt::format("expected a whole number >= 1; got {}", perf_concurrency));
+      if (!(perf_isl >= 1) || !(perf_osl >= 1)) throw InputError("--isl/--osl", "expected at least 1 token");
+      for (auto [flag, value] : {std::pair{"--devices", perf_devices}, {"--tp", perf_tp}, {"--pp", perf_pp}, {"--ep", perf_ep}})
+        if (value && *value < 1) throw InputError(flag, fmt::format("expected a positive integer; got {}", *value));
+      request.devices = perf_devices;
+      request.tp = perf_tp;
+      request.pp = perf_pp;
+      request.ep = perf_ep;
+      request.weights = weight_format(model, perf_weights, catalog.precisions, "--weight-dtype");
+      request.kv = catalog.precisions.get(perf_kv, "--kv-dtype");
+      request.honor_windows = window_flag(perf_window, "--kv-window");
+      request.spec = parse_spec(perf_spec, catalog);
+      const PerfEngine engine(catalog);
+      const PerfResult result = engine.run(model, hardware, request);
+      print(perf_table({result}), common);
+      if (perf_explain || perf_explain_all) {
+        std::cout << "\n";
+        print(explain_table(result, perf_explain_all), common);
+        std::cout << "\n";
+        print(bound_totals_table(result), common);
+      }
+    } else if (validate_cmd->parsed()) {
+      const auto rows = validate(catalog, load_measurements(catalog));
+      if (validate_rows) {
+        print(validation_table(rows), common);
+        std::cout << "\n";
+      }
+      print(validation_summary_table(summarize(rows)), common);
+    } else if (calibrate_cmd->parsed()) {
+      std::vector<std::string> classes = {"hbm_gpu", "wafer"};
+      if (calibrate_class != "all") classes = {calibrate_class};
+      for (const auto& cls : classes) {
+        std::cerr << "fitting " << cls << " (was " << fit_objective(catalog, cls) << ")...\n";
+        const FitResult fit = fit_device_class(catalog, cls);
+        std::cout << "[" << cls << "]  # objective " << fit.objective << "\n";
+        for (std::size_t i = 0; i < fit.names.size(); ++i) std::cout << fit.names[i] << " = " << fmt::format("{:.6g}", fit.values[i]) << "\n";
+        std::cout << "residuals = \"" << fit.residuals << "\"\n\n";
+        if (calibrate_write) write_fit((std::filesystem::path(catalog.root) / "calibration.toml").string(), fit);
+      }
     } else if (report->parsed()) {
       const ReproductionReport result = write_reproduction_report(catalog, report_dir);
       std::cout << result.summary;

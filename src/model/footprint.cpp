@@ -73,14 +73,14 @@ ParamCounts param_counts(const ModelSpec& model) {
 
 WeightFormat uniform_weight_format(const Precision& precision) {
   const double b = precision.bytes_per_element();
-  return WeightFormat{precision.name, b, b, b, b, b, b, b};
+  return WeightFormat{precision.name, precision.compute_class, b, b, b, b, b, b, b};
 }
 
 WeightFormat checkpoint_weight_format(const ModelSpec& model, const PrecisionTable& precisions) {
   const std::string where = model.config_path.empty() ? model.name : model.config_path;
   if (model.aggregate) {  // only the published total is known: spread it evenly over the parameters
     const double bytes_per_param = model.aggregate->checkpoint_bytes / model.aggregate->total_params;
-    WeightFormat format{"checkpoint (published size)", bytes_per_param, bytes_per_param, bytes_per_param,
+    WeightFormat format{"checkpoint (published size)", "fp8", bytes_per_param, bytes_per_param, bytes_per_param,
                         bytes_per_param, bytes_per_param, bytes_per_param, bytes_per_param};
     return format;
   }
@@ -90,15 +90,26 @@ WeightFormat checkpoint_weight_format(const ModelSpec& model, const PrecisionTab
     auto it = c.group_precision.find(name);
     return it == c.group_precision.end() ? base : precisions.get(it->second, where).bytes_per_element();
   };
-  WeightFormat format{"checkpoint (" + c.describe + ")", group("attention"), group("dense_ffn"),
-                      group("routed_experts"), group("shared_experts"), base, base, base};
+  // Matmuls run at the precision most of the active weights are stored in: the experts' for MoE models.
+  auto it = c.group_precision.find(model.is_moe() ? "routed_experts" : "attention");
+  const std::string bulk = it == c.group_precision.end() ? c.default_precision : it->second;
+  WeightFormat format{"checkpoint (" + c.describe + ")", precisions.get(bulk, where).compute_class,
+                      group("attention"), group("dense_ffn"), group("routed_experts"), group("shared_experts"),
+                      base, base, base};
   return format;
 }
 
 WeightFormat weight_format(const ModelSpec& model, const std::string& choice, const PrecisionTable& precisions,
                            const std::string& where) {
   if (to_lower(choice) == "checkpoint") return checkpoint_weight_format(model, precisions);
-  return uniform_weight_format(precisions.get(choice, where));
+  const auto slash = choice.find('/');
+  if (slash == std::string::npos) return uniform_weight_format(precisions.get(choice, where));
+  const Precision& experts = precisions.get(choice.substr(0, slash), where);
+  WeightFormat format = uniform_weight_format(precisions.get(choice.substr(slash + 1), where));
+  format.name = experts.name + " experts, " + format.name + " rest";
+  format.routed_experts = format.shared_experts = experts.bytes_per_element();
+  if (model.is_moe()) format.compute_class = experts.compute_class;
+  return format;
 }
 
 double layer_weight_bytes(const ModelSpec& model, const LayerSpec& layer, const WeightFormat& f) {

@@ -39,13 +39,15 @@ ParamCounts param_counts(const ModelSpec& model);
 // Bytes per parameter for each group of a model, either one precision for everything or the checkpoint's mix.
 struct WeightFormat {
   std::string name;  // "bf16", "checkpoint (mxfp4 routed experts, bf16 rest)"
+  std::string compute_class = "fp16";  // the chip FLOP/s column the bulk of the matmuls run on
   double attention = 0, dense_ffn = 0, routed_experts = 0, shared_experts = 0, router = 0, norms = 0,
          embedding = 0;
 };
 
 WeightFormat uniform_weight_format(const Precision& precision);
 WeightFormat checkpoint_weight_format(const ModelSpec& model, const PrecisionTable& precisions);
-// "checkpoint" or a precision name; `where` names the flag for errors.
+// "checkpoint", a precision name, or "EXPERTS/REST" (e.g. "nvfp4/fp8": routed and shared experts in nvfp4,
+// everything else in fp8); `where` names the flag for errors.
 WeightFormat weight_format(const ModelSpec& model, const std::string& choice, const PrecisionTable& precisions,
                            const std::string& where);
 

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <algorithm>
 #include <limits>
 
 #include "core/csv.h"
@@ -285,6 +286,75 @@ Table tco_table(const std::vector<Tco>& results) {
   }
   t.notes = {"Internal = the owner's cost (capex annuity at WACC + operating). External = a renter: sale price "
              "for upfront ratios, rental rate for hourly ones."};
+  return t;
+}
+
+
+Table perf_table(const std::vector<PerfResult>& results) {
+  Table t;
+  t.title = "Performance";
+  t.columns = {text("model", "model"), text("hardware", "hardware"), text("device_class", "class"),
+               col("devices", "devices", 1, 0, true), col("tp", "TP", 1, 0, true), col("pp", "PP", 1, 0, true),
+               col("ep", "EP", 1, 0, true), col("concurrency", "concurrency", 1, 0, true), col("isl", "ISL", 1, 0, true),
+               col("osl", "OSL", 1, 0, true), col("ttft_s", "TTFT ms", 1e-3, 1), col("tpot_s", "TPOT ms", 1e-3, 3),
+               col("tokens_per_s_per_user", "tok/s/user", 1, 1), col("output_tokens_per_s", "output tok/s", 1, 0),
+               col("output_tokens_per_s_per_device", "output tok/s/device", 1, 1),
+               col("total_tokens_per_s_per_device", "total tok/s/device", 1, 1), text("bound", "bound"),
+               col("decode_step_s", "decode step ms", 1e-3, 3), col("prefill_s", "prefill ms", 1e-3, 1),
+               col("queue_s", "queue ms", 1e-3, 1), col("microbatches", "microbatches", 1, 0, true),
+               col("spec_tokens_per_iteration", "spec tokens/iter", 1, 2), col("weight_bytes", "weights GB", 1e9, 1),
+               col("kv_bytes", "KV GB", 1e9, 1), col("memory_capacity_bytes", "usable memory GB", 1e9, 1)};
+  for (const auto& r : results)
+    t.rows.push_back({r.model, r.hardware, r.device_class, double(r.devices), double(r.parallel.tp),
+                      double(r.parallel.pp), double(r.parallel.ep), r.concurrency, r.isl, r.osl, r.ttft_s, r.tpot_s,
+                      r.tokens_per_s_per_user, r.output_tokens_per_s, r.output_tokens_per_s_per_device,
+                      r.total_tokens_per_s_per_device, r.bound, r.decode_step_s, r.prefill_s, r.queue_s,
+                      double(r.microbatches), r.spec_tokens_per_iteration, r.weight_bytes, r.kv_bytes,
+                      r.memory_capacity_bytes});
+  t.notes = {"TPOT includes the decode time lost to other requests' prefills; bound = the kind of term that adds up "
+             "to the most time in one decode step (see --explain)."};
+  return t;
+}
+
+Table explain_table(const PerfResult& result, bool detailed) {
+  Table t;
+  t.title = "One decode step: terms on the critical path";
+  t.columns = {text("term", "term"), text("bound", "bound"), col("seconds", "us", 1e-6, 2), col("share", "share", 0.01, 1)};
+  const double total = result.critical_path.seconds;
+  if (detailed) {
+    for (const auto& term : result.critical_path.terms)
+      t.rows.push_back({term.name, term.bound, term.seconds, term.seconds / total});
+    return t;
+  }
+  // Group "layer N phase" terms by stage and phase name.
+  std::vector<std::pair<std::string, std::pair<std::string, double>>> grouped;
+  for (const auto& term : result.critical_path.terms) {
+    std::string name = term.name;
+    const auto layer = name.find("layer ");
+    if (layer != std::string::npos) {
+      const auto after = name.find(' ', layer + 6);
+      name = name.substr(0, layer) + "layers *" + (after == std::string::npos ? "" : name.substr(after));
+    }
+    auto it = std::find_if(grouped.begin(), grouped.end(), [&](const auto& g) {
+      return g.first == name && g.second.first == term.bound;
+    });
+    if (it == grouped.end()) grouped.push_back({name, {term.bound, term.seconds}});
+    else it->second.second += term.seconds;
+  }
+  for (const auto& [name, value] : grouped) t.rows.push_back({name, value.first, value.second, value.second / total});
+  t.notes = {fmt::format("decode step {:.3f} ms for {} microbatch(es); per-layer terms summed over the layers of each stage",
+                         total * 1e3, result.microbatches)};
+  return t;
+}
+
+Table bound_totals_table(const PerfResult& result) {
+  Table t;
+  t.title = "Decode step by bound";
+  t.columns = {text("bound", "bound"), col("seconds", "us", 1e-6, 2), col("share", "share", 0.01, 1)};
+  const double total = result.critical_path.seconds;
+  for (const auto& [name, seconds] : result.critical_path.seconds_by_bound())
+    t.rows.push_back({name, seconds, seconds / total});
+  t.notes = {"limiting bound: " + result.bound};
   return t;
 }
 

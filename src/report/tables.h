@@ -7,6 +7,7 @@
 #include "core/table.h"
 #include "econ/tco.h"
 #include "placement/deploy.h"
+#include "perf/engine.h"
 
 namespace ws {
 
@@ -31,5 +32,10 @@ Table gemm_table(const std::vector<GemmShape>& shapes, const std::vector<Chip>& 
 
 Table deploy_table(const std::vector<Deployment>& deployments);
 Table tco_table(const std::vector<Tco>& results);
+
+Table perf_table(const std::vector<PerfResult>& results);
+// The terms of one decode step (per stage, per phase), grouped when `detailed` is false, and the totals by bound.
+Table explain_table(const PerfResult& result, bool detailed);
+Table bound_totals_table(const PerfResult& result);
 
 }  // namespace ws

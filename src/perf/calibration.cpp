@@ -1,0 +1,332 @@
+#include "perf/calibration.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <optional>
+
+#include "core/csv.h"
+#include "core/error.h"
+
+namespace ws {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string measurement_file(const Catalog& catalog, const std::string& name) {
+  return (fs::path(catalog.root) / "measurements" / name).string();
+}
+
+// The free constants each device class fits; everything else in calibration.toml is an assumption.
+const std::map<std::string, std::vector<std::string>>& fitted_constants() {
+  static const std::map<std::string, std::vector<std::string>> names = {
+      {"hbm_gpu", {"hbm_bandwidth_efficiency", "decode_compute_efficiency", "prefill_compute_efficiency", "layer_overhead_s"}},
+      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}}};
+  return names;
+}
+
+double median(std::vector<double> values) {
+  if (values.empty()) return NAN;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+}  // namespace
+
+std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
+  std::vector<MeasuredPoint> points;
+  // InferenceX: DeepSeek-R1 on 8-GPU H200/B200 nodes. The GPUs a run uses are its decode TP (the fixtures'
+  // num_decode_gpu multiplies TP by EP, which live on the same GPUs).
+  {
+    const std::string file = measurement_file(catalog, "inferencex_dsr1_h200_b200.csv");
+    const ModelSpec model = catalog.model("deepseek-r1");
+    for (const auto& row : read_csv(file).rows) {
+      MeasuredPoint m;
+      m.device_class = "hbm_gpu";
+      m.source = "inferencex_dsr1_h200_b200.csv";
+      m.used_for_fit = true;
+      m.model = "deepseek-r1";
+      m.hardware = row.at("hardware", file);
+      const std::string precision = row.at("precision", file);
+      const std::string weights = precision == "fp4" ? "nvfp4/fp8" : "checkpoint";
+      m.request.weights = weight_format(model, weights, catalog.precisions, file);
+      m.request.kv = catalog.precisions.get("fp8", file);  // assumed: FP8 KV cache, as these engines run R1
+      m.request.tp = static_cast<int>(csv_number(row, "decode_tp", file));
+      m.request.pp = 1;
+      m.request.ep = static_cast<int>(csv_number(row, "decode_ep", file));
+      m.request.concurrency = csv_number(row, "conc", file);
+      m.request.isl = csv_number(row, "isl", file);
+      m.request.osl = csv_number(row, "osl", file);
+      m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.at("framework", file), precision,
+                            *m.request.tp, *m.request.ep, row.at("decode_dp_attention", file) == "True" ? " dp-attn" : "",
+                            m.request.concurrency, m.request.isl, m.request.osl);
+      m.metrics = {{"output_tokens_per_s_per_device", csv_number(row, "output_tput_per_gpu", file)},
+                   {"tokens_per_s_per_user", csv_number(row, "median_intvty", file)}};
+      points.push_back(std::move(m));
+    }
+  }
+  // Cerebras: vendor single-stream peaks (fitted, with the vendor's speculative decoding) and launch speeds
+  // (held back, no speculative decoding). 16-bit weights, as the source sizes them.
+  const DeviceConstants& wafer = catalog.constants_for("wafer");
+  for (const auto& [name, fitted] : std::vector<std::pair<std::string, bool>>{
+           {"cerebras_cloud_calibration.csv", true}, {"cerebras_launch_2024.csv", false}}) {
+    const std::string file = measurement_file(catalog, name);
+    for (const auto& row : read_csv(file).rows) {
+      MeasuredPoint m;
+      m.device_class = "wafer";
+      m.source = name;
+      m.used_for_fit = fitted;
+      m.model = row.at("catalog_model", file);
+      m.hardware = "cs-3";
+      const ModelSpec model = catalog.model(m.model, file);
+      m.request.weights = weight_format(model, row.at("served_weights", file), catalog.precisions, file);
+      m.request.kv = catalog.precisions.get("bf16", file);
+      m.request.pp = static_cast<int>(csv_number(row, "cs3_needed", file));
+      m.request.concurrency = 1;
+      m.request.isl = 1000;
+      m.request.osl = 1000;
+      if (fitted) {
+        m.request.spec.method = "vendor";
+        m.request.spec.acceptance = wafer.get("vendor_spec_acceptance");
+        m.request.spec.draft_step_s = wafer.get("vendor_draft_step_s");
+      }
+      m.label = fmt::format("{} on {} CS-3{}", row.at("model", file), *m.request.pp,
+                            fitted ? " (vendor peak, speculative)" : " (launch, no speculation)");
+      m.metrics = {{"tokens_per_s_per_user", csv_number(row, "tokens_per_s_per_user", file)}};
+      points.push_back(std::move(m));
+    }
+  }
+  return points;
+}
+
+std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<MeasuredPoint>& points) {
+  const PerfEngine engine(catalog);
+  std::vector<ValidationRow> rows;
+  for (const auto& m : points) {
+    PerfRequest request = m.request;
+    if (request.spec.method == "vendor") {  // always the catalog's current vendor constants
+      request.spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
+      request.spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
+    }
+    std::optional<PerfResult> r;
+    try {
+      r = engine.run(catalog.model(m.model), catalog.hardware(m.hardware), request);
+    } catch (const InfeasibleError&) {
+      // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
+    }
+    for (const auto& [metric, measured] : m.metrics) {
+      ValidationRow row{m.device_class, m.source, m.label, metric, m.used_for_fit, measured, 0};
+      if (r) row.predicted = metric == "tokens_per_s_per_user" ? r->tokens_per_s_per_user : r->output_tokens_per_s_per_device;
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows) {
+  std::map<std::tuple<std::string, std::string, std::string>, std::vector<double>> groups;
+  for (const auto& r : rows)
+    groups[{r.device_class, r.metric, r.used_for_fit ? "fitted" : "held back"}].push_back(std::fabs(r.error()));
+  std::vector<ErrorSummary> summary;
+  for (const auto& [key, errors] : groups) {
+    ErrorSummary s;
+    std::tie(s.device_class, s.metric, s.subset) = key;
+    s.rows = static_cast<int>(errors.size());
+    s.median_abs_error = median(errors);
+    s.worst_abs_error = *std::max_element(errors.begin(), errors.end());
+    summary.push_back(s);
+  }
+  return summary;
+}
+
+Table validation_table(const std::vector<ValidationRow>& rows) {
+  Table t;
+  t.title = "Predicted vs measured";
+  t.columns = {Column{"device_class", "class"}, Column{"label", "operating point"}, Column{"metric", "metric"},
+               Column{"used_for_fit", "fitted"}, Column{"measured", "measured", 1, 1},
+               Column{"predicted", "predicted", 1, 1}, Column{"error", "error", 0.01, 1}};
+  for (const auto& r : rows)
+    t.rows.push_back({r.device_class, r.label, r.metric, std::string(r.used_for_fit ? "yes" : "no"), r.measured,
+                      r.predicted, r.error()});
+  t.notes = {"error = predicted / measured - 1 (percent in human formats)."};
+  return t;
+}
+
+Table validation_summary_table(const std::vector<ErrorSummary>& summary) {
+  Table t;
+  t.title = "Prediction error by device class";
+  t.columns = {Column{"device_class", "class"}, Column{"metric", "metric"}, Column{"subset", "rows used"},
+               Column{"rows", "rows", 1, 0, true}, Column{"median_abs_error", "median |error| %", 0.01, 1},
+               Column{"worst_abs_error", "worst |error| %", 0.01, 1}};
+  for (const auto& s : summary)
+    t.rows.push_back({s.device_class, s.metric, s.subset, double(s.rows), s.median_abs_error, s.worst_abs_error});
+  return t;
+}
+
+std::vector<double> nelder_mead(const std::function<double(const std::vector<double>&)>& f, std::vector<double> x0,
+                                double step, int max_evaluations) {
+  const std::size_t n = x0.size();
+  std::vector<std::vector<double>> simplex(n + 1, x0);
+  for (std::size_t i = 0; i < n; ++i) simplex[i + 1][i] += step;
+  std::vector<double> values(n + 1);
+  for (std::size_t i = 0; i <= n; ++i) values[i] = f(simplex[i]);
+  int evaluations = static_cast<int>(n + 1);
+  while (evaluations < max_evaluations) {
+    std::vector<std::size_t> order(n + 1);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](auto a, auto b) { return values[a] < values[b]; });
+    const std::size_t best = order.front(), worst = order.back(), second = order[n - 1];
+    if (std::fabs(values[worst] - values[best]) < 1e-10) break;
+    std::vector<double> centroid(n, 0.0);
+    for (std::size_t i = 0; i <= n; ++i)
+      if (i != worst) for (std::size_t j = 0; j < n; ++j) centroid[j] += simplex[i][j] / n;
+    auto along = [&](double t) {
+      std::vector<double> x(n);
+      for (std::size_t j = 0; j < n; ++j) x[j] = centroid[j] + t * (simplex[worst][j] - centroid[j]);
+      return x;
+    };
+    auto reflected = along(-1.0);
+    const double fr = f(reflected);
+    ++evaluations;
+    if (fr < values[best]) {
+      auto expanded = along(-2.0);
+      const double fe = f(expanded);
+      ++evaluations;
+      if (fe < fr) { simplex[worst] = expanded; values[worst] = fe; }
+      else { simplex[worst] = reflected; values[worst] = fr; }
+    } else if (fr < values[second]) {
+      simplex[worst] = reflected;
+      values[worst] = fr;
+    } else {
+      auto contracted = along(0.5);
+      const double fc = f(contracted);
+      ++evaluations;
+      if (fc < values[worst]) {
+        simplex[worst] = contracted;
+        values[worst] = fc;
+      } else {  // shrink towards the best
+        for (std::size_t i = 0; i <= n; ++i) {
+          if (i == best) continue;
+          for (std::size_t j = 0; j < n; ++j) simplex[i][j] = simplex[best][j] + 0.5 * (simplex[i][j] - simplex[best][j]);
+          values[i] = f(simplex[i]);
+          ++evaluations;
+        }
+      }
+    }
+  }
+  const auto best = std::min_element(values.begin(), values.end()) - values.begin();
+  return simplex[best];
+}
+
+namespace {
+
+double objective(const std::string& device_class, const std::vector<ValidationRow>& rows) {
+  std::vector<double> errors;
+  for (const auto& r : rows)
+    if (r.device_class == device_class && r.used_for_fit) errors.push_back(r.error());
+  if (errors.empty()) return 0;
+  if (device_class == "wafer") {
+    double worst = 0;
+    for (double e : errors) worst = std::max(worst, std::fabs(e));
+    return worst;
+  }
+  double total = 0;
+  for (double e : errors) total += std::fabs(std::log1p(e));
+  return total / errors.size();
+}
+
+Catalog with_values(const Catalog& catalog, const std::string& device_class, const std::vector<std::string>& names,
+                    const std::vector<double>& values) {
+  Catalog copy = catalog;
+  for (auto& c : copy.device_constants)
+    if (c.device_class == device_class)
+      for (std::size_t i = 0; i < names.size(); ++i) c.values[names[i]] = values[i];
+  return copy;
+}
+
+std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& device_class) {
+  std::vector<MeasuredPoint> points;
+  for (auto& p : load_measurements(catalog))
+    if (p.device_class == device_class && p.used_for_fit) points.push_back(std::move(p));
+  return points;
+}
+
+}  // namespace
+
+double fit_objective(const Catalog& catalog, const std::string& device_class) {
+  return objective(device_class, validate(catalog, fitted_points(catalog, device_class)));
+}
+
+FitResult fit_device_class(const Catalog& catalog, const std::string& device_class) {
+  auto it = fitted_constants().find(device_class);
+  if (it == fitted_constants().end())
+    throw InputError("--device-class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer)");
+  FitResult result;
+  result.device_class = device_class;
+  result.names = it->second;
+  const DeviceConstants& current = catalog.constants_for(device_class);
+  std::vector<double> start;
+  for (const auto& name : result.names) start.push_back(std::log(current.get(name)));
+  const auto points = fitted_points(catalog, device_class);
+  auto f = [&](const std::vector<double>& x) {
+    std::vector<double> values;
+    for (double v : x) values.push_back(std::exp(v));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const std::string& name = result.names[i];
+      const bool fraction = name.find("efficiency") != std::string::npos || name.find("acceptance") != std::string::npos;
+      if (fraction && values[i] >= (name.find("acceptance") != std::string::npos ? 0.99 : 1.0)) return 1e9;
+    }
+    const Catalog trial = with_values(catalog, device_class, result.names, values);
+    return objective(device_class, validate(trial, points));
+  };
+  // A coarse grid (x0.5 .. x2 of each starting value, and the start itself) before the simplex, since the
+  // wafer objective (a maximum, with a discrete choice of draft length) has flat steps.
+  std::vector<double> x = start;
+  double best = f(start);
+  const std::vector<double> factors = {std::log(0.5), 0.0, std::log(2.0)};
+  std::vector<std::size_t> index(start.size(), 0);
+  while (true) {
+    std::vector<double> trial = start;
+    for (std::size_t i = 0; i < start.size(); ++i) trial[i] += factors[index[i]];
+    const double value = f(trial);
+    if (value < best) { best = value; x = trial; }
+    std::size_t i = 0;
+    while (i < index.size() && ++index[i] == factors.size()) index[i++] = 0;
+    if (i == index.size()) break;
+  }
+  for (int restart = 0; restart < 4; ++restart) x = nelder_mead(f, x, restart == 0 ? 0.3 : 0.1, 300);
+  for (double v : x) result.values.push_back(std::exp(v));
+  const Catalog fitted = with_values(catalog, device_class, result.names, result.values);
+  result.objective = fit_objective(fitted, device_class);
+  std::string residuals;
+  for (const auto& s : summarize(validate(fitted, points)))
+    residuals += fmt::format("{}{}: median {:.1f}%, worst {:.1f}% over {} rows", residuals.empty() ? "" : "; ", s.metric,
+                             100 * s.median_abs_error, 100 * s.worst_abs_error, s.rows);
+  result.residuals = residuals;
+  return result;
+}
+
+void write_fit(const std::string& path, const FitResult& fit) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "cannot be read");
+  std::string line, table, out;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] == '[') table = line.substr(1, line.find(']') - 1);
+    if (table == fit.device_class) {
+      const std::string key = line.substr(0, line.find(" ="));
+      if (key == "residuals") line = "residuals = \"" + fit.residuals + "\"";
+      for (std::size_t i = 0; i < fit.names.size(); ++i)
+        if (key == fit.names[i]) line = fmt::format("{} = {:.6g}", key, fit.values[i]);
+    }
+    out += line + "\n";
+  }
+  std::ofstream(path) << out;
+}
+
+}  // namespace ws

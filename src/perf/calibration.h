@@ -1,0 +1,76 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/table.h"
+#include "perf/engine.h"
+
+namespace ws {
+
+// One measured operating point and what the engine predicts for it.
+struct ValidationRow {
+  std::string device_class;
+  std::string source;      // measurement file
+  std::string label;       // "b200 trt fp4 tp8 ep1 c64 1024/1024"
+  std::string metric;      // "output_tokens_per_s_per_device" or "tokens_per_s_per_user"
+  bool used_for_fit = false;
+  double measured = 0;
+  double predicted = 0;
+  double error() const { return predicted / measured - 1.0; }
+};
+
+struct MeasuredPoint {
+  std::string device_class;
+  std::string source;
+  std::string label;
+  bool used_for_fit = false;
+  std::string model;
+  std::string hardware;
+  PerfRequest request;
+  // metric name -> measured value
+  std::vector<std::pair<std::string, double>> metrics;
+};
+
+// Every measurement in catalog/measurements/ as an operating point for the engine.
+std::vector<MeasuredPoint> load_measurements(const Catalog& catalog);
+
+std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<MeasuredPoint>& points);
+
+struct ErrorSummary {
+  std::string device_class;
+  std::string metric;
+  std::string subset;  // "fitted" or "held back"
+  int rows = 0;
+  double median_abs_error = 0;
+  double worst_abs_error = 0;
+};
+std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows);
+
+Table validation_table(const std::vector<ValidationRow>& rows);
+Table validation_summary_table(const std::vector<ErrorSummary>& summary);
+
+struct FitResult {
+  std::string device_class;
+  std::vector<std::string> names;
+  std::vector<double> values;
+  double objective = 0;
+  std::string residuals;  // one line, for calibration.toml
+};
+
+// Refits the free constants of `device_class` on the measurements marked used_for_fit, starting from the
+// catalog's values (Nelder-Mead in log space, with restarts). hbm_gpu: mean |log error| over both metrics;
+// wafer: the largest |relative error|.
+FitResult fit_device_class(const Catalog& catalog, const std::string& device_class);
+double fit_objective(const Catalog& catalog, const std::string& device_class);  // at the catalog's values
+
+// Rewrites the fitted values and residuals of `fit` in the calibration.toml at `path`, leaving everything
+// else (comments, assumed constants, sources) as it is.
+void write_fit(const std::string& path, const FitResult& fit);
+
+// Minimises f from x0 (Nelder-Mead simplex). Deterministic.
+std::vector<double> nelder_mead(const std::function<double(const std::vector<double>&)>& f, std::vector<double> x0,
+                                double step, int max_evaluations);
+
+}  // namespace ws

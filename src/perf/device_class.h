@@ -1,0 +1,63 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hardware/device_constants.h"
+#include "hardware/system.h"
+#include "perf/work.h"
+
+namespace ws {
+
+// What limits a term of a step. Every prediction names the bound whose terms add up to the most time.
+namespace bound {
+inline const std::string compute = "compute";
+inline const std::string memory_bandwidth = "memory_bandwidth";
+inline const std::string fabric_latency = "fabric_latency";   // on-wafer mesh: hops and per-phase setup
+inline const std::string interconnect = "interconnect";       // TP/EP collectives over scale-up links
+inline const std::string off_chip_io = "off_chip_io";         // pipeline hops between devices
+inline const std::string overhead = "overhead";               // kernel launch / scheduling per layer
+inline const std::string capacity = "capacity";
+}  // namespace bound
+
+struct Term {
+  std::string name;   // "layer 3 attention", "wafer hop 2->3"
+  std::string bound;  // one of bound::*
+  double seconds = 0;
+};
+
+struct StepTime {
+  double seconds = 0;
+  std::vector<Term> terms;
+  void add(std::string name, std::string bound_name, double seconds);
+  void append(const StepTime& other, const std::string& prefix = "");
+  std::map<std::string, double> seconds_by_bound() const;
+  std::string bound() const;  // the bound with the largest total
+};
+
+// How a model is split: TP within a stage, PP across stages, EP for experts (inside the TP x PP devices).
+struct Parallelism {
+  int tp = 1;
+  int pp = 1;
+  int ep = 1;
+  int devices() const { return tp * pp; }
+};
+
+// A device class: turns one pipeline stage's work into time on one stage of `parallel.tp` devices.
+// Narrow and pure: no state beyond its constants.
+class DeviceClass {
+ public:
+  virtual ~DeviceClass() = default;
+  virtual std::string name() const = 0;
+  // Layers [first_layer, last_layer) of `work` on one stage; the first stage also embeds, the last also runs
+  // the output head.
+  virtual StepTime stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage,
+                              bool last_stage, const Hardware& hardware, const Parallelism& parallel) const = 0;
+  // Moving `activation_bytes` from one stage to the next.
+  virtual StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const = 0;
+  // Share of device memory usable for weights + KV.
+  virtual double usable_memory_fraction() const = 0;
+};
+
+}  // namespace ws

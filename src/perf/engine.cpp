@@ -1,0 +1,302 @@
+#include "perf/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+#include "perf/device_class_registry.h"
+#include "placement/deploy.h"
+
+namespace ws {
+
+double expected_tokens_per_iteration(double a, int k) {
+  if (k <= 0) return 1.0;
+  if (a >= 1.0) return k + 1.0;
+  return (1.0 - std::pow(a, k + 1)) / (1.0 - a);
+}
+
+std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_bytes, double first_extra,
+                                              double last_extra, int stages) {
+  const int n = static_cast<int>(layer_bytes.size());
+  stages = std::clamp(stages, 1, std::max(1, n));
+  double low = 0, high = first_extra + last_extra;
+  for (double b : layer_bytes) { low = std::max(low, b); high += b; }
+  // Binary search the smallest per-stage capacity that packs into `stages` groups.
+  for (int iteration = 0; iteration < 60; ++iteration) {
+    const double mid = (low + high) / 2;
+    const auto shares = pack_layers(layer_bytes, first_extra, last_extra, mid);
+    if (!shares.empty() && static_cast<int>(shares.size()) <= stages) high = mid;
+    else low = mid;
+  }
+  auto shares = pack_layers(layer_bytes, first_extra, last_extra, high * (1 + 1e-12));
+  // Use exactly `stages` groups: split the largest groups while some stage would be empty.
+  std::vector<std::pair<int, int>> groups;
+  for (const auto& s : shares) groups.emplace_back(s.first_layer, s.last_layer);
+  while (static_cast<int>(groups.size()) < stages) {
+    auto widest = std::max_element(groups.begin(), groups.end(),
+                                   [](const auto& a, const auto& b) { return a.second - a.first < b.second - b.first; });
+    if (widest->second - widest->first < 2) break;
+    const int middle = (widest->first + widest->second) / 2;
+    const auto right = std::make_pair(middle, widest->second);
+    widest->second = middle;
+    groups.insert(widest + 1, right);
+  }
+  return groups;
+}
+
+PerfEngine::PerfEngine(const Catalog& catalog) : catalog_(catalog) {
+  const DeviceClassRegistry& registry = builtin_device_classes();
+  for (const auto& constants : catalog.device_constants)
+    classes_[constants.device_class] = registry.create(constants.device_class, constants);
+}
+
+const DeviceClass& PerfEngine::device_class(const std::string& name) const {
+  auto it = classes_.find(name);
+  if (it == classes_.end()) throw InputError("device_class", "no constants loaded for device class '" + name + "'");
+  return *it->second;
+}
+
+namespace {
+
+std::vector<int> divisors_of(int n, int limit) {
+  std::vector<int> result;
+  for (int d = 1; d <= std::min(n, limit); ++d)
+    if (n % d == 0) result.push_back(d);
+  return result;
+}
+
+std::string list(const std::vector<int>& values) {
+  std::string text;
+  for (int v : values) text += (text.empty() ? "" : ",") + std::to_string(v);
+  return text;
+}
+
+struct Pipeline {
+  std::vector<StepTime> stages;
+  StepTime hop;
+  double latency_s = 0;  // one microbatch through all stages
+  double round_s = 0;    // max over stages x microbatches
+};
+
+}  // namespace
+
+PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+  if (model.is_aggregate())
+    throw InputError("--model", "'" + model.name + "' is a published aggregate without a layer structure; perf needs a config.json");
+  if (!(request.concurrency >= 1)) throw InputError("--concurrency", "expected at least 1");
+  if (!(request.isl >= 1) || !(request.osl >= 1)) throw InputError("--isl/--osl", "expected at least 1 token each");
+  const DeviceClass& device = device_class(hardware.chip.device_class);
+  const std::string& cls = hardware.chip.device_class;
+  const bool wafer = cls == "wafer";
+
+  PerfResult r;
+  r.model = model.name;
+  r.hardware = hardware.system.name;
+  r.device_class = cls;
+  r.concurrency = request.concurrency;
+  r.isl = request.isl;
+  r.osl = request.osl;
+
+  // Memory: weights plus every sequence's KV at its final length.
+  const double context_final = request.isl + request.osl;
+  // MTP modules are loaded only when they draft (speculative decoding by MTP).
+  const bool load_mtp = request.spec.method == "mtp";
+  r.weight_bytes = input_embedding_bytes(model, request.weights) +
+                   (model.tied_embeddings ? 0.0 : output_head_bytes(model, request.weights));
+  for (const auto& layer : model.layers)
+    if (!layer.multi_token_prediction || load_mtp) r.weight_bytes += layer_weight_bytes(model, layer, request.weights);
+  const double kv_per_sequence = kv_bytes_for_context(model, request.kv, context_final, request.honor_windows);
+  r.kv_bytes = request.concurrency * kv_per_sequence;
+  const double usable_per_device = hardware.chip.main_memory.capacity_bytes * device.usable_memory_fraction();
+  const int heads = model.attention.heads;
+  const int layers = model.num_decoder_layers();
+
+  // Parallelism.
+  Parallelism p;
+  if (request.ep) p.ep = *request.ep;
+  auto devices_needed = [&](double bytes) { return static_cast<int>(std::ceil(bytes / usable_per_device)); };
+  const int needed = std::max(1, devices_needed(r.weight_bytes + r.kv_bytes));
+  if (wafer) {
+    if (request.tp && *request.tp != 1)
+      throw InputError("--tp", "wafers run tensor parallelism inside the wafer only: the 150 GB/s off-wafer links "
+                               "rule out TP across wafers; use --pp (or --devices)");
+    p.tp = 1;
+    p.pp = request.pp.value_or(request.devices.value_or(needed));
+  } else {
+    if (request.tp && request.pp) {
+      p.tp = *request.tp;
+      p.pp = *request.pp;
+    } else if (request.tp) {
+      p.tp = *request.tp;
+      p.pp = request.devices ? std::max(1, *request.devices / p.tp) : std::max(1, (needed + p.tp - 1) / p.tp);
+    } else {
+      const int total = request.devices.value_or(needed);
+      p.pp = request.pp.value_or(1);
+      // Smallest power-of-two TP that covers the devices and divides the heads.
+      int tp = 1;
+      while (tp * p.pp < total) tp *= 2;
+      while (tp > 1 && heads % tp != 0) tp /= 2;
+      p.tp = tp;
+      if (p.tp * p.pp < total) p.pp = (total + p.tp - 1) / p.tp;
+    }
+    if (p.tp < 1 || heads % p.tp != 0)
+      throw InfeasibleError(fmt::format("TP {} does not divide the {} attention heads of {}; valid TP: {}", p.tp, heads,
+                                        model.name, list(divisors_of(heads, 1 << 20))));
+  }
+  if (p.pp < 1 || p.pp > layers)
+    throw InfeasibleError(fmt::format("PP {} is outside 1..{} (the model's layers)", p.pp, layers));
+  if (p.ep < 1 || p.ep > p.devices())
+    throw InfeasibleError(fmt::format("EP {} is outside 1..{} (the devices in use)", p.ep, p.devices()));
+  r.parallel = p;
+  r.devices = p.devices();
+  r.systems = static_cast<double>(r.devices) / hardware.system.chip_count;
+  r.memory_capacity_bytes = r.devices * usable_per_device;
+
+  // Stages along layer boundaries.
+  std::vector<double> layer_bytes;
+  for (const auto& layer : model.layers)
+    if (!layer.multi_token_prediction) layer_bytes.push_back(layer_weight_bytes(model, layer, request.weights));
+  const double first_extra = input_embedding_bytes(model, request.weights);
+  const double last_extra = output_head_bytes(model, request.weights);
+  const auto groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
+  if (static_cast<int>(groups.size()) != p.pp)
+    throw InfeasibleError(fmt::format("cannot cut {} layers into {} stages", layers, p.pp));
+  // Per-stage memory: the stage's weights plus its layers' share of every sequence's KV, over TP devices.
+  double worst_excess = 0;
+  int worst_stage = -1;
+  for (int s = 0; s < p.pp; ++s) {
+    double weights = 0;
+    for (int i = groups[s].first; i < groups[s].second; ++i) weights += layer_bytes[i];
+    if (s == 0) weights += first_extra;
+    if (s == p.pp - 1) weights += last_extra;
+    const double kv = r.kv_bytes * (groups[s].second - groups[s].first) / layers;
+    const double excess = weights + kv - usable_per_device * p.tp;
+    if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
+  }
+  if (worst_stage >= 0) {
+    const double kv_room = std::max(0.0, r.devices * usable_per_device - r.weight_bytes);
+    const double fits = std::floor(kv_room / kv_per_sequence);
+    throw InfeasibleError(fmt::format(
+        "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {} tokens) on {} x {} "
+        "({:.1f} GB usable); stage {} is short by {:.1f} GB. Fits {} concurrent sequences here, or needs about {} "
+        "devices (--devices/--pp/--tp)",
+        r.weight_bytes / 1e9, r.kv_bytes / 1e9, request.concurrency, kv_per_sequence / 1e9, context_final,
+        r.devices, hardware.chip.display_name, r.memory_capacity_bytes / 1e9, worst_stage, worst_excess / 1e9,
+        fits >= 1 ? fmt::format("{:.0f}", fits) : std::string("no"), std::max(needed, r.devices + 1)));
+  }
+
+  // One decode iteration: M microbatches of B/M sequences flow through the P stages.
+  const double context_mean = request.isl + request.osl / 2.0;
+  const int microbatches = static_cast<int>(std::min<double>(request.concurrency, p.pp));
+  r.microbatches = microbatches;
+  const double micro_sequences = request.concurrency / microbatches;
+  auto pipeline = [&](const StepWork& work) {
+    Pipeline pl;
+    double slowest = 0;
+    for (int s = 0; s < p.pp; ++s) {
+      pl.stages.push_back(device.stage_time(work, groups[s].first, groups[s].second, s == 0, s == p.pp - 1, hardware, p));
+      pl.latency_s += pl.stages.back().seconds;
+      slowest = std::max(slowest, pl.stages.back().seconds);
+    }
+    pl.hop = device.stage_hop_time(work.tokens * model.hidden_size * work.activation_bytes_per_element, hardware);
+    pl.latency_s += (p.pp - 1) * pl.hop.seconds;
+    pl.round_s = slowest;
+    return pl;
+  };
+  auto decode_iteration = [&](double tokens_per_sequence) {
+    const StepWork work = decode_work(model, request.weights, request.kv, micro_sequences, context_mean,
+                                      request.honor_windows, tokens_per_sequence);
+    Pipeline pl = pipeline(work);
+    // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
+    const double step = std::max(pl.latency_s, microbatches * pl.round_s + (microbatches > 1 ? pl.hop.seconds : 0));
+    return std::make_pair(step, pl);
+  };
+
+  auto [decode_step, decode_pipeline] = decode_iteration(1);
+  r.decode_latency_s = decode_pipeline.latency_s;
+  r.stage_times = decode_pipeline.stages;
+  for (int s = 0; s < p.pp; ++s) {
+    r.critical_path.append(decode_pipeline.stages[s], p.pp > 1 ? fmt::format("stage {}: ", s) : "");
+    if (s + 1 < p.pp) r.critical_path.append(decode_pipeline.hop, fmt::format("stage {}->{}: ", s, s + 1));
+  }
+  if (decode_step > decode_pipeline.latency_s)
+    r.critical_path.add("pipeline wait for other microbatches", bound::compute, decode_step - decode_pipeline.latency_s);
+
+  // Speculative decoding.
+  double tpot_decode = decode_step;
+  if (request.spec.method != "none") {
+    double draft_step = 0;
+    if (request.spec.method == "vendor") {
+      draft_step = request.spec.draft_step_s;
+    } else if (request.spec.method == "mtp") {
+      int mtp = 0;
+      for (const auto& layer : model.layers) mtp += layer.multi_token_prediction ? 1 : 0;
+      if (mtp == 0) throw InputError("--spec-decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
+      // An MTP module is one decoder layer plus the shared head: about one layer's share of the step.
+      draft_step = decode_step / layers * 2.0;
+    } else if (request.spec.method == "draft") {
+      const ModelSpec draft = catalog_.model(request.spec.draft_model, "--spec-decode draft");
+      PerfRequest draft_request = request;
+      draft_request.spec = SpecDecode{};
+      draft_request.devices.reset();
+      draft_request.tp.reset();
+      draft_request.pp.reset();
+      draft_request.ep.reset();
+      draft_request.weights = uniform_weight_format(catalog_.precisions.get("bf16", "--spec-decode"));
+      draft_step = run(draft, hardware, draft_request).decode_step_s;
+    } else {
+      throw InputError("--spec-decode", "unknown method '" + request.spec.method + "' (expected none, draft, mtp, vendor)");
+    }
+    double best = decode_step;
+    int best_k = 0;
+    const int k_first = request.spec.draft_tokens > 0 ? request.spec.draft_tokens : 1;
+    const int k_last = request.spec.draft_tokens > 0 ? request.spec.draft_tokens : 8;
+    for (int k = k_first; k <= k_last; ++k) {
+      const double verify = decode_iteration(k + 1).first;
+      const double per_token = (k * draft_step + verify) / expected_tokens_per_iteration(request.spec.acceptance, k);
+      if (per_token < best || request.spec.draft_tokens > 0) { best = per_token; best_k = k; }
+    }
+    if (best_k > 0) {
+      r.spec_draft_tokens = best_k;
+      r.spec_tokens_per_iteration = expected_tokens_per_iteration(request.spec.acceptance, best_k);
+      r.critical_path.add(fmt::format("speculative decoding: {} drafted, {:.2f} accepted per iteration", best_k,
+                                      r.spec_tokens_per_iteration),
+                          bound::compute, best - decode_step);
+      tpot_decode = best;
+    }
+  }
+  r.decode_step_s = decode_step;
+
+  // Prefill of one prompt, chunked; the stages run it one after the other.
+  double prefill = 0;
+  for (double done = 0; done < request.isl; done += request.prefill_chunk_tokens) {
+    const double chunk = std::min(request.prefill_chunk_tokens, request.isl - done);
+    const StepWork work = prefill_work(model, request.weights, request.kv, chunk, done, request.honor_windows);
+    prefill += pipeline(work).latency_s;
+  }
+  r.prefill_s = prefill;
+
+  // Closed loop at concurrency C: each request's prefill stalls the batch once per its osl output tokens.
+  r.prefill_stall_per_token_s = (request.concurrency - 1) * prefill / request.osl;
+  r.tpot_s = tpot_decode + r.prefill_stall_per_token_s;
+  // Queueing for the prefill server (M/D/1 wait), arrival rate from the closed loop.
+  double queue = 0;
+  for (int i = 0; i < 30; ++i) {
+    const double request_time = prefill + queue + tpot_decode + request.osl * r.tpot_s;
+    const double utilization = std::min(0.95, (request.concurrency - 1) / request_time * prefill);
+    queue = utilization * prefill / (2.0 * (1.0 - utilization));
+  }
+  r.queue_s = queue;
+  r.ttft_s = prefill + queue + tpot_decode;
+  r.tokens_per_s_per_user = 1.0 / r.tpot_s;
+  const double request_time = r.ttft_s + (request.osl - 1) * r.tpot_s;
+  r.output_tokens_per_s = request.concurrency * request.osl / request_time;
+  r.output_tokens_per_s_per_device = r.output_tokens_per_s / r.devices;
+  r.total_tokens_per_s_per_device = request.concurrency * (request.isl + request.osl) / request_time / r.devices;
+  r.bound = r.critical_path.bound();
+  return r;
+}
+
+}  // namespace ws

@@ -1,0 +1,91 @@
+#pragma once
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "model/footprint.h"
+#include "perf/device_class.h"
+
+namespace ws {
+
+// Speculative decoding: each iteration drafts k tokens, then the target verifies k + 1 positions in one
+// step; with per-token acceptance a the expected tokens per iteration are (1 - a^(k+1)) / (1 - a).
+struct SpecDecode {
+  std::string method = "none";  // none | draft (a catalog model drafts) | mtp (the model's MTP module) | vendor
+  std::string draft_model;      // for method = draft
+  int draft_tokens = 0;         // k; 0 = choose the k that maximises speed
+  double acceptance = 0.8;
+  double draft_step_s = 0;      // for method = vendor: the draft's step time (calibration constant)
+};
+double expected_tokens_per_iteration(double acceptance, int draft_tokens);
+
+struct PerfRequest {
+  double concurrency = 1;
+  double isl = 1024;  // input tokens per request
+  double osl = 1024;  // output tokens per request
+  std::optional<int> devices, tp, pp, ep;
+  WeightFormat weights;
+  Precision kv;
+  bool honor_windows = true;
+  SpecDecode spec;
+  double prefill_chunk_tokens = 8192;
+};
+
+struct PerfResult {
+  std::string model;
+  std::string hardware;
+  std::string device_class;
+  Parallelism parallel;
+  int devices = 0;
+  double systems = 0;  // devices / chips per system (fractional)
+  double concurrency = 0, isl = 0, osl = 0;
+  int microbatches = 1;
+
+  double ttft_s = 0;
+  double tpot_s = 0;
+  double tokens_per_s_per_user = 0;
+  double output_tokens_per_s = 0;
+  double output_tokens_per_s_per_device = 0;
+  double total_tokens_per_s_per_device = 0;
+  std::string bound;
+
+  double decode_step_s = 0;      // one decode iteration for the whole batch (pipeline round)
+  double decode_latency_s = 0;   // one microbatch through every stage and hop
+  double prefill_s = 0;          // one prompt, chunked
+  double prefill_stall_per_token_s = 0;  // decode time lost to other requests' prefills, per output token
+  double queue_s = 0;
+  double spec_tokens_per_iteration = 1;
+  int spec_draft_tokens = 0;
+
+  double weight_bytes = 0;
+  double kv_bytes = 0;  // all sequences at isl + osl
+  double memory_capacity_bytes = 0;
+
+  StepTime critical_path;           // terms of one decode step, first microbatch through the pipeline
+  std::vector<StepTime> stage_times;  // per stage, one microbatch
+};
+
+// Predicts speed for a model on hardware. Holds one instance of each device class, built from the
+// catalog's calibration constants through the registry.
+class PerfEngine {
+ public:
+  explicit PerfEngine(const Catalog& catalog);
+  // Throws InfeasibleError (what does not fit and what would) or InputError (bad parallelism flags).
+  PerfResult run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
+  const DeviceClass& device_class(const std::string& name) const;
+  const Catalog& catalog() const { return catalog_; }
+
+ private:
+  const Catalog& catalog_;
+  std::map<std::string, std::unique_ptr<DeviceClass>> classes_;
+};
+
+// Balanced contiguous split of layers into `stages` groups (minimises the largest group's bytes); the first
+// group also carries `first_extra`, the last `last_extra`.
+std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_bytes, double first_extra,
+                                              double last_extra, int stages);
+
+}  // namespace ws

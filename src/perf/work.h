@@ -1,0 +1,64 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/precision.h"
+#include "model/footprint.h"
+#include "model/model_spec.h"
+
+namespace ws {
+
+// What one phase (a dependent step) of one layer does in one forward step of a batch: device-independent.
+// Device classes turn this into time.
+struct PhaseWork {
+  std::string name;                 // "qkv", "attention", "o_proj", "ffn_up", "ffn_down", "router", "experts_up", ...
+  double weight_bytes_read = 0;     // unique weight bytes the batch touches (MoE: only the experts hit)
+  double weight_bytes_resident = 0; // weight bytes stored for this phase (MoE: every expert)
+  double kv_bytes_read = 0;         // KV cache bytes read by the batch
+  double kv_bytes_written = 0;
+  double flops = 0;                 // whole batch
+  double activation_bytes_out = 0;  // bytes the phase produces for the whole batch (collective size)
+  bool ends_with_tp_reduction = false;  // an all-reduce across the tensor-parallel group follows
+  bool expert_dispatch = false;         // tokens travel to experts and back (all-to-all under EP)
+  double experts_touched = 0;           // distinct experts the batch hits (MoE phases only)
+};
+
+struct LayerWork {
+  std::vector<PhaseWork> phases;
+  double weight_bytes_resident() const;
+  double weight_bytes_read() const;
+  double kv_bytes_read() const;
+  double flops() const;
+};
+
+// One forward step over `tokens` tokens of `sequences` sequences, each attending to `context_tokens`.
+// Decode: tokens == sequences. Prefill of one prompt: sequences = 1, tokens = prompt length.
+struct StepWork {
+  double sequences = 0;
+  double tokens = 0;
+  double context_tokens = 0;
+  bool prefill = false;  // a prompt chunk (compute-heavy) rather than a decode step
+  std::string compute_class = "fp16";  // which FLOP/s column runs the matmuls
+  double hidden_size = 0;
+  double activation_bytes_per_element = 2;  // bf16 activations
+  std::vector<LayerWork> layers;            // decoder layers only (MTP modules are drafts, not layers here)
+  PhaseWork embedding;                      // lookup: reads `tokens` rows
+  PhaseWork head;                           // final norm + unembedding GEMV/GEMM + sampling
+
+  double weight_bytes_resident() const;
+  double flops() const;
+};
+
+// Expected number of distinct experts hit when `routed_tokens` token-slots pick `per_token` of `experts`
+// uniformly: E (1 - (1 - k/E)^T). Uniform routing is the optimistic case for weight reads.
+double expected_experts_touched(double experts, double per_token, double tokens);
+
+// A decode step: every sequence adds `tokens_per_sequence` positions (more than one when verifying drafted
+// tokens), each attending to `context_tokens`.
+StepWork decode_work(const ModelSpec& model, const WeightFormat& weights, const Precision& kv, double sequences,
+                     double context_tokens, bool honor_windows, double tokens_per_sequence = 1);
+// A prefill chunk of `tokens` new tokens appended to `past_tokens` already cached (causal attention).
+StepWork prefill_work(const ModelSpec& model, const WeightFormat& weights, const Precision& kv, double tokens,
+                      double past_tokens, bool honor_windows);
+
+}  // namespace ws
