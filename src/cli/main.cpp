@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "core/error.h"
 #include "report/reproduction.h"
+#include "frontier/frontier.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
 #include "report/tables.h"
@@ -188,6 +190,23 @@ int main(int argc, char** argv) {
   perf->add_flag("--explain-all", perf_explain_all, "Like --explain, one line per layer and phase");
   add_format(perf, common);
 
+  // frontier
+  std::string frontier_models, frontier_hardware, frontier_normalize = "device", frontier_plot,
+      frontier_weights = "checkpoint", frontier_kv = "bf16";
+  double frontier_isl = 1024, frontier_osl = 1024;
+  bool frontier_all_points = false;
+  auto* frontier = app.add_subcommand("frontier", "Pareto frontier of throughput vs tokens/s per user, with a chart");
+  frontier->add_option("--model", frontier_models, "Model(s), comma-separated, or 'all'")->required();
+  frontier->add_option("--hardware", frontier_hardware, "Hardware, comma-separated, or 'all'")->required();
+  frontier->add_option("--isl", frontier_isl, "Input tokens per request")->capture_default_str();
+  frontier->add_option("--osl", frontier_osl, "Output tokens per request")->capture_default_str();
+  frontier->add_option("--normalize", frontier_normalize, "device, system, usd_hour or mw")->capture_default_str();
+  frontier->add_option("--plot", frontier_plot, "Write the chart to FILE.png or FILE.svg (gnuplot)");
+  frontier->add_option("--weight-dtype", frontier_weights, "checkpoint, a precision, or EXPERTS/REST")->capture_default_str();
+  frontier->add_option("--kv-dtype", frontier_kv, "KV-cache precision")->capture_default_str();
+  frontier->add_flag("--all-points", frontier_all_points, "Print every swept point, not only the Pareto-optimal ones");
+  add_format(frontier, common);
+
   // validate / calibrate
   auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
   bool validate_rows = false;
@@ -301,6 +320,40 @@ int main(int argc, char** argv) {
         print(explain_table(result, perf_explain_all), common);
         std::cout << "\n";
         print(bound_totals_table(result), common);
+      }
+    } else if (frontier->parsed()) {
+      auto split_names = [](const std::string& text) { return CLI::detail::split(text, ','); };
+      std::vector<ModelSpec> models;
+      if (to_lower(frontier_models) == "all") {
+        for (const auto& entry : catalog.models)
+          if (!entry.aggregate) models.push_back(catalog.model(entry.name));
+      } else {
+        for (const auto& name : split_names(frontier_models)) models.push_back(catalog.model(name));
+      }
+      std::vector<Hardware> hardware;
+      const auto hardware_names = to_lower(frontier_hardware) == "all" ? catalog.hardware_names() : split_names(frontier_hardware);
+      for (const auto& name : hardware_names) hardware.push_back(catalog.hardware(name));
+      FrontierRequest request;
+      request.isl = frontier_isl;
+      request.osl = frontier_osl;
+      if (!(request.isl >= 1) || !(request.osl >= 1)) throw InputError("--isl/--osl", "expected at least 1 token");
+      request.normalize = parse_normalizer(frontier_normalize);
+      request.weight_dtype = frontier_weights;
+      request.kv_dtype = frontier_kv;
+      for (const auto& h : hardware) normalizer_value(catalog, h, 1, request.normalize);  // fail early
+      const PerfEngine engine(catalog);
+      const bool terminal = isatty(STDERR_FILENO);
+      const auto points = sweep_all(engine, models, hardware, request, [&](int done, int total) {
+        if (terminal) std::cerr << fmt::format("\rsweeping {}/{} model x hardware pairs", done, total) << std::flush;
+      });
+      if (terminal) std::cerr << "\n";
+      print(frontier_table(points, request.normalize, !frontier_all_points), common);
+      if (!frontier_plot.empty()) {
+        const std::string title = fmt::format("{} - ISL {:.0f} / OSL {:.0f}", models.size() == 1 ? models[0].display_name
+                                                                                               : std::string("catalog models"),
+                                              request.isl, request.osl);
+        plot_frontier(points, request.normalize, title, frontier_plot);
+        std::cerr << "wrote " << frontier_plot << "\n";
       }
     } else if (validate_cmd->parsed()) {
       const auto rows = validate(catalog, load_measurements(catalog));

@@ -1,31 +1,41 @@
 #include "perf/device_class.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ws {
 
-void StepTime::add(std::string name, std::string bound_name, double s) {
-  seconds += s;
-  terms.push_back(Term{std::move(name), std::move(bound_name), s});
+const std::vector<std::string>& all_bounds() {
+  static const std::vector<std::string> names = {bound::compute, bound::memory_bandwidth, bound::fabric_latency,
+                                                 bound::interconnect, bound::off_chip_io, bound::overhead,
+                                                 bound::capacity};
+  return names;
+}
+
+std::size_t bound_index(const std::string& bound_name) {
+  const auto& names = all_bounds();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (&names[i] == &bound_name || names[i] == bound_name) return i;
+  throw std::invalid_argument("unknown bound '" + bound_name + "'");
 }
 
 void StepTime::append(const StepTime& other, const std::string& prefix) {
-  for (const auto& t : other.terms) terms.push_back(Term{prefix + t.name, t.bound, t.seconds});
+  if (record_terms)
+    for (const auto& t : other.terms) terms.push_back(Term{prefix + t.name, t.bound, t.seconds});
+  for (std::size_t i = 0; i < totals.size(); ++i) totals[i] += other.totals[i];
   seconds += other.seconds;
 }
 
 std::map<std::string, double> StepTime::seconds_by_bound() const {
-  std::map<std::string, double> totals;
-  for (const auto& t : terms) totals[t.bound] += t.seconds;
-  return totals;
+  std::map<std::string, double> result;
+  for (std::size_t i = 0; i < totals.size(); ++i)
+    if (totals[i] > 0) result[all_bounds()[i]] = totals[i];
+  return result;
 }
 
 std::string StepTime::bound() const {
-  std::string best;
-  double most = -1;
-  for (const auto& [name, s] : seconds_by_bound())
-    if (s > most) { most = s; best = name; }
-  return best;
+  const auto it = std::max_element(totals.begin(), totals.end());
+  return all_bounds()[it - totals.begin()];
 }
 
 }  // namespace ws

@@ -1,5 +1,7 @@
 #pragma once
+#include <array>
 #include <map>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,10 +29,26 @@ struct Term {
   double seconds = 0;
 };
 
+const std::vector<std::string>& all_bounds();
+std::size_t bound_index(const std::string& bound_name);
+
+// The time of a step and the terms that add up to it. Totals per bound are always kept; the named terms only
+// when record_terms is set (sweeps turn it off: building a label per phase costs more than the physics).
 struct StepTime {
   double seconds = 0;
+  bool record_terms = true;
   std::vector<Term> terms;
-  void add(std::string name, std::string bound_name, double seconds);
+  std::array<double, 7> totals{};
+
+  // `label` is a string or a callable returning one (called only when terms are recorded).
+  template <typename Label>
+  void add(Label&& label, const std::string& bound_name, double s) {
+    seconds += s;
+    totals[bound_index(bound_name)] += s;
+    if (!record_terms) return;
+    if constexpr (std::is_invocable_v<Label>) terms.push_back(Term{label(), bound_name, s});
+    else terms.push_back(Term{std::string(label), bound_name, s});
+  }
   void append(const StepTime& other, const std::string& prefix = "");
   std::map<std::string, double> seconds_by_bound() const;
   std::string bound() const;  // the bound with the largest total

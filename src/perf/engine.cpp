@@ -206,8 +206,9 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
     return pl;
   };
   auto decode_iteration = [&](double tokens_per_sequence) {
-    const StepWork work = decode_work(model, request.weights, request.kv, micro_sequences, context_mean,
-                                      request.honor_windows, tokens_per_sequence);
+    StepWork work = decode_work(model, request.weights, request.kv, micro_sequences, context_mean,
+                                request.honor_windows, tokens_per_sequence);
+    work.record_terms = request.record_terms;
     Pipeline pl = pipeline(work);
     // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
     const double step = std::max(pl.latency_s, microbatches * pl.round_s + (microbatches > 1 ? pl.hop.seconds : 0));
@@ -217,6 +218,7 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
   auto [decode_step, decode_pipeline] = decode_iteration(1);
   r.decode_latency_s = decode_pipeline.latency_s;
   r.stage_times = decode_pipeline.stages;
+  r.critical_path.record_terms = request.record_terms;
   for (int s = 0; s < p.pp; ++s) {
     r.critical_path.append(decode_pipeline.stages[s], p.pp > 1 ? fmt::format("stage {}: ", s) : "");
     if (s + 1 < p.pp) r.critical_path.append(decode_pipeline.hop, fmt::format("stage {}->{}: ", s, s + 1));
@@ -273,7 +275,8 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
   double prefill = 0;
   for (double done = 0; done < request.isl; done += request.prefill_chunk_tokens) {
     const double chunk = std::min(request.prefill_chunk_tokens, request.isl - done);
-    const StepWork work = prefill_work(model, request.weights, request.kv, chunk, done, request.honor_windows);
+    StepWork work = prefill_work(model, request.weights, request.kv, chunk, done, request.honor_windows);
+    work.record_terms = false;
     prefill += pipeline(work).latency_s;
   }
   r.prefill_s = prefill;

@@ -32,27 +32,30 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   const double peak = tp * peak_flops_per_s(hardware.chip, work.compute_class) * efficiency;
   const double link = hardware.chip.scale_up_bytes_per_s.value_or(hardware.chip.scale_out_bytes_per_s.value_or(50e9));
   StepTime t;
-  auto roofline = [&](const PhaseWork& p, const std::string& label) {
+  t.record_terms = work.record_terms;
+  // `layer` < 0 labels a phase outside the decoder layers (embedding, head).
+  auto roofline = [&](const PhaseWork& p, int layer) {
+    auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
     const double bytes = p.weight_bytes_read + p.kv_bytes_read + p.kv_bytes_written;
     const double memory_s = bytes / bandwidth;
     const double compute_s = p.flops / peak;
     if (memory_s >= compute_s) t.add(label, bound::memory_bandwidth, memory_s);
     else t.add(label, bound::compute, compute_s);
     if (p.ends_with_tp_reduction && tp > 1)
-      t.add(label + " all-reduce", bound::interconnect,
+      t.add([&] { return label() + " all-reduce"; }, bound::interconnect,
             collective_latency_s_ + 2.0 * (tp - 1) / tp * p.activation_bytes_out / link);
     if (p.expert_dispatch && parallel.ep > 1) {
       const double ep = parallel.ep;
-      t.add(label + " all-to-all", bound::interconnect,
+      t.add([&] { return label() + " all-to-all"; }, bound::interconnect,
             collective_latency_s_ + 2.0 * (ep - 1) / ep * p.activation_bytes_out / link);
     }
   };
-  if (first_stage) roofline(work.embedding, "embedding");
+  if (first_stage) roofline(work.embedding, -1);
   for (int i = first_layer; i < last_layer; ++i) {
-    for (const auto& phase : work.layers[i].phases) roofline(phase, fmt::format("layer {} {}", i, phase.name));
-    t.add(fmt::format("layer {} launch overhead", i), bound::overhead, layer_overhead_s_);
+    for (const auto& phase : work.layers[i].phases) roofline(phase, i);
+    t.add([i] { return fmt::format("layer {} launch overhead", i); }, bound::overhead, layer_overhead_s_);
   }
-  if (last_stage) roofline(work.head, "lm_head");
+  if (last_stage) roofline(work.head, -1);
   return t;
 }
 

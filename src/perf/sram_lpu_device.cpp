@@ -20,19 +20,21 @@ StepTime SramLpuDevice::stage_time(const StepWork& work, int first_layer, int la
   const double peak = tp * peak_flops_per_s(hardware.chip, work.compute_class) * compute_efficiency_;
   const double link = hardware.chip.scale_up_bytes_per_s.value_or(100e9);
   StepTime t;
-  auto phase_time = [&](const PhaseWork& p, const std::string& label) {
+  t.record_terms = work.record_terms;
+  auto phase_time = [&](const PhaseWork& p, int layer) {
+    auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
     const double memory_s = (p.weight_bytes_read + p.kv_bytes_read + p.kv_bytes_written) / bandwidth;
     const double compute_s = p.flops / peak;
     if (memory_s >= compute_s) t.add(label, bound::memory_bandwidth, memory_s);
     else t.add(label, bound::compute, compute_s);
     if ((p.ends_with_tp_reduction || p.expert_dispatch) && tp > 1)
-      t.add(label + " chip exchange", bound::interconnect,
+      t.add([&] { return label() + " chip exchange"; }, bound::interconnect,
             chip_hop_latency_s_ * std::ceil(std::log2(tp)) + 2.0 * (tp - 1) / tp * p.activation_bytes_out / link);
   };
-  if (first_stage) phase_time(work.embedding, "embedding");
+  if (first_stage) phase_time(work.embedding, -1);
   for (int i = first_layer; i < last_layer; ++i)
-    for (const auto& phase : work.layers[i].phases) phase_time(phase, fmt::format("layer {} {}", i, phase.name));
-  if (last_stage) phase_time(work.head, "lm_head");
+    for (const auto& phase : work.layers[i].phases) phase_time(phase, i);
+  if (last_stage) phase_time(work.head, -1);
   return t;
 }
 

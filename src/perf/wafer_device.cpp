@@ -38,8 +38,10 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   auto pass = [&](double sub_tokens) {
     const double scale = sub_tokens / std::max(work.tokens, 1.0);
     StepTime t;
+  t.record_terms = work.record_terms;
     double slowest_layer = 0;
-    auto phase_time = [&](const PhaseWork& p, const std::string& label, StepTime& into) {
+    auto phase_time = [&](const PhaseWork& p, int layer, StepTime& into) {
+      auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
       double region, active, streamed;
       if (p.weight_bytes_resident > 0) {
         region = std::max(1.0, p.weight_bytes_resident / bytes_per_core);
@@ -55,7 +57,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       const double hops = p.experts_touched > 0
                               ? std::sqrt(region) + 2.0 * std::sqrt(std::max(1.0, active / p.experts_touched))
                               : 2.0 * std::sqrt(region);
-      into.add(label + " mesh", bound::fabric_latency,
+      into.add([&] { return label() + " mesh"; }, bound::fabric_latency,
                (phase_setup_cycles_ + fabric.hop_latency_cycles * hops) / clock);
       const double memory_s = streamed / core_bandwidth;
       const double compute_s = scale * p.flops / (active * core_flops);
@@ -64,12 +66,13 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     };
     for (int i = first_layer; i < last_layer; ++i) {
       StepTime layer;
-      for (const auto& phase : work.layers[i].phases) phase_time(phase, fmt::format("layer {} {}", i, phase.name), layer);
+      layer.record_terms = t.record_terms;
+      for (const auto& phase : work.layers[i].phases) phase_time(phase, i, layer);
       slowest_layer = std::max(slowest_layer, layer.seconds);
       t.append(layer);
     }
     if (last_stage) {
-      phase_time(work.head, "lm_head", t);
+      phase_time(work.head, -1, t);
       // Sampling: an argmax reduction across the head's region.
       const double head_region = std::max(1.0, work.head.weight_bytes_resident / bytes_per_core);
       t.add("sampling reduction", bound::fabric_latency,
@@ -77,12 +80,12 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     }
     const double more = std::ceil(work.tokens / sub_tokens) - 1;
     if (more > 0)
-      t.add(fmt::format("{:.0f} more sub-chunks of {:.0f} tokens through the slowest layer", more, sub_tokens),
+      t.add([&] { return fmt::format("{:.0f} more sub-chunks of {:.0f} tokens through the slowest layer", more, sub_tokens); },
             bound::compute, more * slowest_layer);
     return t;
   };
   StepTime best = pass(std::max(work.tokens, 1.0));
-  for (double sub = 1; sub < work.tokens; sub *= 2) {
+  for (double sub = 1; sub < work.tokens; sub *= 4) {
     StepTime candidate = pass(sub);
     if (candidate.seconds < best.seconds) best = std::move(candidate);
   }

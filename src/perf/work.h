@@ -37,6 +37,7 @@ struct StepWork {
   double sequences = 0;
   double tokens = 0;
   double context_tokens = 0;
+  bool record_terms = true;  // keep a named term per phase (for --explain); sweeps turn it off
   bool prefill = false;  // a prompt chunk (compute-heavy) rather than a decode step
   std::string compute_class = "fp16";  // which FLOP/s column runs the matmuls
   double hidden_size = 0;

@@ -1,0 +1,271 @@
+#include "frontier/frontier.h"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unistd.h>
+
+#include "core/error.h"
+#include "econ/tco.h"
+#include "placement/deploy.h"
+
+namespace ws {
+namespace fs = std::filesystem;
+
+Normalizer parse_normalizer(const std::string& text) {
+  const std::string t = to_lower(text);
+  if (t == "device") return Normalizer::device;
+  if (t == "system") return Normalizer::system;
+  if (t == "usd_hour") return Normalizer::usd_hour;
+  if (t == "mw") return Normalizer::mw;
+  throw InputError("--normalize", "expected device, system, usd_hour or mw; got '" + text + "'");
+}
+
+std::string to_string(Normalizer n) {
+  switch (n) {
+    case Normalizer::device: return "device";
+    case Normalizer::system: return "system";
+    case Normalizer::usd_hour: return "usd_hour";
+    case Normalizer::mw: return "mw";
+  }
+  return "device";
+}
+
+std::string normalizer_unit(Normalizer n) {
+  switch (n) {
+    case Normalizer::device: return "tok/s per device";
+    case Normalizer::system: return "tok/s per system";
+    case Normalizer::usd_hour: return "tok/s per USD/hour of TCO";
+    case Normalizer::mw: return "tok/s per MW (all-in)";
+  }
+  return "";
+}
+
+double normalizer_value(const Catalog& catalog, const Hardware& hardware, int devices, Normalizer normalize) {
+  const double systems = static_cast<double>(devices) / hardware.system.chip_count;
+  switch (normalize) {
+    case Normalizer::device: return devices;
+    case Normalizer::system: return systems;
+    case Normalizer::usd_hour: {
+      const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "--normalize usd_hour"), hardware);
+      return systems * tco.tco_per_hour_usd;
+    }
+    case Normalizer::mw: {
+      double watts_per_system = 0;
+      for (const auto& e : catalog.economics)
+        if (e.system_name == hardware.system.name) watts_per_system = e.all_in_power_w;
+      if (watts_per_system == 0 && hardware.system.power_w) watts_per_system = *hardware.system.power_w;
+      if (watts_per_system == 0 && hardware.chip.power_w) watts_per_system = *hardware.chip.power_w * hardware.system.chip_count;
+      if (watts_per_system == 0)
+        throw InputError("--normalize mw", "no power figure for '" + hardware.system.name + "' in the catalog");
+      return systems * watts_per_system / 1e6;
+    }
+  }
+  return devices;
+}
+
+namespace {
+
+struct Plan {
+  std::optional<int> tp, pp, ep;
+};
+
+std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hardware, double weight_bytes,
+                                    double usable_fraction) {
+  std::vector<Plan> plans;
+  const double capacity = hardware.chip.main_memory.capacity_bytes * usable_fraction;
+  const int min_devices = std::max(1, static_cast<int>(std::ceil(weight_bytes / capacity)));
+  const int layers = model.num_decoder_layers();
+  if (hardware.chip.device_class == "wafer") {
+    std::set<int> stages;
+    for (double factor : {1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0})
+      stages.insert(std::min(layers, static_cast<int>(std::ceil(min_devices * factor))));
+    for (int pp : stages) plans.push_back(Plan{1, pp, std::nullopt});
+    return plans;
+  }
+  const int heads = model.attention.heads;
+  const int per_system = hardware.system.chip_count;
+  for (int tp = 1; tp <= std::max(per_system, 1); tp *= 2) {
+    if (heads % tp != 0) continue;
+    const int pp_needed = std::max(1, (min_devices + tp - 1) / tp);
+    if (pp_needed > layers) continue;
+    for (int pp : {pp_needed, pp_needed * 2}) {
+      if (pp > layers || (pp > 1 && tp < std::min(per_system, 8) && pp == pp_needed * 2)) continue;
+      plans.push_back(Plan{tp, pp, std::nullopt});
+      if (model.is_moe() && tp > 1) plans.push_back(Plan{tp, pp, tp});
+    }
+  }
+  return plans;
+}
+
+}  // namespace
+
+std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
+                                 const FrontierRequest& request) {
+  const Catalog& catalog = engine.catalog();
+  PerfRequest base;
+  base.isl = request.isl;
+  base.osl = request.osl;
+  base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "--weight-dtype");
+  base.kv = catalog.precisions.get(request.kv_dtype, "--kv-dtype");
+  base.honor_windows = request.honor_windows;
+  base.record_terms = false;
+  const double usable = engine.device_class(hardware.chip.device_class).usable_memory_fraction();
+  std::vector<FrontierPoint> points;
+  for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable)) {
+    for (double c = 1; c <= request.max_concurrency; c *= 2) {
+      PerfRequest r = base;
+      r.concurrency = c;
+      r.tp = plan.tp;
+      r.pp = plan.pp;
+      r.ep = plan.ep;
+      PerfResult result;
+      try {
+        result = engine.run(model, hardware, r);
+      } catch (const InfeasibleError&) {
+        break;  // memory ran out: larger concurrency will not fit either
+      }
+      FrontierPoint p;
+      p.model = model.name;
+      p.hardware = hardware.system.name;
+      p.devices = result.devices;
+      p.tp = result.parallel.tp;
+      p.pp = result.parallel.pp;
+      p.ep = result.parallel.ep;
+      p.concurrency = c;
+      p.tokens_per_s_per_user = result.tokens_per_s_per_user;
+      p.output_tokens_per_s = result.output_tokens_per_s;
+      p.total_tokens_per_s = result.output_tokens_per_s * (request.isl + request.osl) / request.osl;
+      p.normalizer_value = normalizer_value(catalog, hardware, result.devices, request.normalize);
+      p.output_tokens_per_s_per_norm = p.output_tokens_per_s / p.normalizer_value;
+      p.total_tokens_per_s_per_norm = p.total_tokens_per_s / p.normalizer_value;
+      p.ttft_s = result.ttft_s;
+      p.bound = result.bound;
+      points.push_back(p);
+    }
+  }
+  mark_pareto(points);
+  return points;
+}
+
+void mark_pareto(std::vector<FrontierPoint>& points) {
+  for (auto& p : points) {
+    p.pareto = true;
+    for (const auto& q : points) {
+      if (q.model != p.model || q.hardware != p.hardware || &q == &p) continue;
+      const bool at_least = q.tokens_per_s_per_user >= p.tokens_per_s_per_user &&
+                            q.output_tokens_per_s_per_norm >= p.output_tokens_per_s_per_norm;
+      const bool better = q.tokens_per_s_per_user > p.tokens_per_s_per_user ||
+                          q.output_tokens_per_s_per_norm > p.output_tokens_per_s_per_norm;
+      if (at_least && better) { p.pareto = false; break; }
+    }
+  }
+}
+
+std::vector<FrontierPoint> sweep_all(const PerfEngine& engine, const std::vector<ModelSpec>& models,
+                                     const std::vector<Hardware>& hardware, const FrontierRequest& request,
+                                     const std::function<void(int, int)>& progress) {
+  const int total = static_cast<int>(models.size() * hardware.size());
+  std::vector<std::vector<FrontierPoint>> results(total);
+  std::atomic<int> done{0};
+  std::mutex progress_mutex;
+  tbb::parallel_for(0, total, [&](int i) {
+    const ModelSpec& m = models[i / hardware.size()];
+    const Hardware& h = hardware[i % hardware.size()];
+    results[i] = sweep(engine, m, h, request);
+    const int finished = ++done;
+    if (progress) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      progress(finished, total);
+    }
+  });
+  std::vector<FrontierPoint> all;
+  for (auto& r : results) all.insert(all.end(), r.begin(), r.end());
+  return all;
+}
+
+Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only) {
+  const std::string norm = to_string(normalize);
+  Table t;
+  t.title = "Throughput vs interactivity (" + normalizer_unit(normalize) + ")";
+  t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"devices", "devices", 1, 0, true},
+               Column{"tp", "TP", 1, 0, true}, Column{"pp", "PP", 1, 0, true}, Column{"ep", "EP", 1, 0, true},
+               Column{"concurrency", "concurrency", 1, 0, true},
+               Column{"tokens_per_s_per_user", "tok/s/user", 1, 1},
+               Column{"output_tokens_per_s_per_" + norm, "output " + normalizer_unit(normalize), 1, 2},
+               Column{"total_tokens_per_s_per_" + norm, "total " + normalizer_unit(normalize), 1, 2},
+               Column{"output_tokens_per_s", "output tok/s", 1, 0}, Column{"ttft_s", "TTFT ms", 1e-3, 1},
+               Column{"bound", "bound"}, Column{"pareto", "pareto"}};
+  for (const auto& p : points) {
+    if (pareto_only && !p.pareto) continue;
+    t.rows.push_back({p.model, p.hardware, double(p.devices), double(p.tp), double(p.pp), double(p.ep), p.concurrency,
+                      p.tokens_per_s_per_user, p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm,
+                      p.output_tokens_per_s, p.ttft_s, p.bound, std::string(p.pareto ? "yes" : "no")});
+  }
+  return t;
+}
+
+void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
+                   const std::string& file) {
+  const std::string extension = to_lower(fs::path(file).extension().string());
+  if (extension != ".png" && extension != ".svg")
+    throw InputError("--plot", "expected a file ending in .png or .svg; got '" + file + "'");
+  // One curve per (model, hardware): its Pareto points sorted by interactivity.
+  std::map<std::string, std::vector<const FrontierPoint*>> curves;
+  std::set<std::string> models;
+  for (const auto& p : points) models.insert(p.model);
+  for (const auto& p : points)
+    if (p.pareto) curves[models.size() > 1 ? p.model + " on " + p.hardware : p.hardware].push_back(&p);
+  if (curves.empty()) throw InputError("--plot", "nothing to plot: no feasible point");
+  const fs::path data = fs::temp_directory_path() / fmt::format("waferscope_frontier_{}.dat", ::getpid());
+  {
+    std::ofstream out(data);
+    for (auto& [name, curve] : curves) {
+      std::sort(curve.begin(), curve.end(),
+                [](auto* a, auto* b) { return a->tokens_per_s_per_user < b->tokens_per_s_per_user; });
+      out << "# " << name << "\n";
+      for (const auto* p : curve) out << p->tokens_per_s_per_user << " " << p->output_tokens_per_s_per_norm << "\n";
+      out << "\n\n";
+    }
+  }
+  std::string script;
+  script += extension == ".png" ? "set terminal pngcairo size 1200,800 enhanced font 'DejaVu Sans,12'\n"
+                                : "set terminal svg size 1200,800 enhanced font 'DejaVu Sans,12'\n";
+  script += "set output '" + file + "'\n";
+  script += "set title '" + title + "' noenhanced\n";
+  script += "set xlabel 'Interactivity (tokens/s per user)'\n";
+  script += "set ylabel 'Output throughput (" + normalizer_unit(normalize) + ")' noenhanced\n";
+  script += "set logscale xy\nset grid xtics ytics mxtics mytics\nset key outside right top noenhanced\n";
+  script += "plot ";
+  int index = 0;
+  for (const auto& [name, curve] : curves) {
+    script += fmt::format("{}'{}' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.8 title '{}'", index ? ", " : "",
+                          data.string(), index, name);
+    ++index;
+  }
+  script += "\n";
+  const fs::path script_file = data.string() + ".gp";
+  std::ofstream(script_file) << script;
+  const std::string command = "gnuplot '" + script_file.string() + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw InputError("--plot", "cannot run gnuplot");
+  std::string output;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  const int status = pclose(pipe);
+  fs::remove(data);
+  fs::remove(script_file);
+  if (status != 0)
+    throw InputError("--plot", "gnuplot failed (install gnuplot-nox; `make` does): " + output);
+}
+
+}  // namespace ws

@@ -1,0 +1,68 @@
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/table.h"
+#include "perf/engine.h"
+
+namespace ws {
+
+// What throughput is divided by on the frontier's y axis.
+enum class Normalizer { device, system, usd_hour, mw };
+Normalizer parse_normalizer(const std::string& text);  // throws InputError naming --normalize
+std::string to_string(Normalizer normalizer);
+std::string normalizer_unit(Normalizer normalizer);  // "tok/s per device", ...
+
+struct FrontierPoint {
+  std::string model;
+  std::string hardware;
+  int devices = 0;
+  int tp = 1, pp = 1, ep = 1;
+  double concurrency = 0;
+  double tokens_per_s_per_user = 0;
+  double output_tokens_per_s = 0;
+  double total_tokens_per_s = 0;
+  double normalizer_value = 0;  // devices, systems, USD/h or MW this point occupies
+  double output_tokens_per_s_per_norm = 0;
+  double total_tokens_per_s_per_norm = 0;
+  double ttft_s = 0;
+  std::string bound;
+  bool pareto = false;
+};
+
+struct FrontierRequest {
+  double isl = 1024, osl = 1024;
+  Normalizer normalize = Normalizer::device;
+  std::string weight_dtype = "checkpoint";
+  std::string kv_dtype = "bf16";
+  bool honor_windows = true;
+  int max_concurrency = 4096;
+};
+
+// Cost of the normalizer for `devices` chips of `hardware` (1 device, devices/chips per system, USD per hour
+// of TCO, MW of all-in power). Throws InputError when the catalog lacks the figure (no economics, no power).
+double normalizer_value(const Catalog& catalog, const Hardware& hardware, int devices, Normalizer normalize);
+
+// Sweeps concurrency (1, 2, 4, ... until memory runs out) and parallelism choices for one model on one
+// hardware; returns every feasible point, the Pareto-optimal ones marked.
+std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
+                                 const FrontierRequest& request);
+
+// Marks points not dominated in (tokens/s/user, output tokens/s per normalizer), per model and hardware.
+void mark_pareto(std::vector<FrontierPoint>& points);
+
+// Sweeps every (model, hardware) pair, in parallel (oneTBB); `progress` is called after each pair.
+std::vector<FrontierPoint> sweep_all(const PerfEngine& engine, const std::vector<ModelSpec>& models,
+                                     const std::vector<Hardware>& hardware, const FrontierRequest& request,
+                                     const std::function<void(int done, int total)>& progress = {});
+
+Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only);
+
+// Draws the InferenceX-style chart with gnuplot: x tokens/s/user, y output tokens/s per normalizer, one curve
+// per (model, hardware). PNG or SVG by the file's extension. Throws InputError if gnuplot is missing or fails.
+void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
+                   const std::string& file);
+
+}  // namespace ws
