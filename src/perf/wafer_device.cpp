@@ -46,6 +46,10 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (p.weight_bytes_resident > 0) {
         region = std::max(1.0, p.weight_bytes_resident / bytes_per_core);
         active = std::clamp(p.weight_bytes_read / bytes_per_core, 1.0, region);
+        // A sub-chunk of a MoE batch only wakes the experts its own tokens pick.
+        if (p.experts_touched > 0 && scale < 1)
+          active = std::max(1.0, active * expected_experts_touched(p.experts, p.experts_per_token, sub_tokens) /
+                                     p.experts_touched);
         streamed = bytes_per_core;  // each active core reads its own share
       } else {  // attention: the KV of this layer sits in its share of the wafer's leftover SRAM
         region = cores / layers_here;

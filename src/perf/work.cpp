@@ -120,6 +120,8 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       up.flops = 2.0 * tokens * (f.experts_per_token * expert_params + p.shared_experts) * up_share;
       up.expert_dispatch = true;
       up.experts_touched = touched;
+      up.experts = f.experts;
+      up.experts_per_token = f.experts_per_token;
       up.activation_bytes_out = tokens * f.experts_per_token * h * act;
       PhaseWork down = up;
       down.name = "experts_down";

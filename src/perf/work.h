@@ -21,6 +21,8 @@ struct PhaseWork {
   bool ends_with_tp_reduction = false;  // an all-reduce across the tensor-parallel group follows
   bool expert_dispatch = false;         // tokens travel to experts and back (all-to-all under EP)
   double experts_touched = 0;           // distinct experts the batch hits (MoE phases only)
+  double experts = 0;                   // routed experts in the layer (MoE phases only)
+  double experts_per_token = 0;
 };
 
 struct LayerWork {

@@ -1,0 +1,71 @@
+#include "frontier/frontier.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "test_support.h"
+
+namespace ws {
+namespace {
+
+const PerfEngine& engine() {
+  static const PerfEngine e(test::catalog());
+  return e;
+}
+
+TEST(Frontier, ParetoPointsAreNotDominated) {
+  FrontierRequest request;
+  const auto points = sweep(engine(), test::catalog().model("gpt-oss-120b"), test::catalog().hardware("dgx-b300"), request);
+  ASSERT_GT(points.size(), 10u);
+  int pareto = 0;
+  for (const auto& p : points) {
+    if (!p.pareto) continue;
+    ++pareto;
+    for (const auto& q : points)
+      EXPECT_FALSE(q.tokens_per_s_per_user > p.tokens_per_s_per_user &&
+                   q.output_tokens_per_s_per_norm > p.output_tokens_per_s_per_norm);
+  }
+  EXPECT_GT(pareto, 2);
+}
+
+TEST(Frontier, MarkParetoByHand) {
+  std::vector<FrontierPoint> points(3);
+  for (auto& p : points) { p.model = "m"; p.hardware = "h"; }
+  points[0].tokens_per_s_per_user = 10; points[0].output_tokens_per_s_per_norm = 100;
+  points[1].tokens_per_s_per_user = 20; points[1].output_tokens_per_s_per_norm = 50;
+  points[2].tokens_per_s_per_user = 9;  points[2].output_tokens_per_s_per_norm = 90;  // dominated by [0]
+  mark_pareto(points);
+  EXPECT_TRUE(points[0].pareto);
+  EXPECT_TRUE(points[1].pareto);
+  EXPECT_FALSE(points[2].pareto);
+}
+
+TEST(Frontier, Normalizers) {
+  const auto& c = test::catalog();
+  const Hardware nvl = c.hardware("gb300-nvl72");
+  EXPECT_DOUBLE_EQ(normalizer_value(c, nvl, 8, Normalizer::device), 8);
+  EXPECT_DOUBLE_EQ(normalizer_value(c, nvl, 36, Normalizer::system), 0.5);
+  EXPECT_NEAR(normalizer_value(c, c.hardware("cs-3"), 2, Normalizer::usd_hour), 2 * 23.35, 0.01);
+  EXPECT_NEAR(normalizer_value(c, c.hardware("cs-3"), 1, Normalizer::mw), 0.030, 1e-9);
+  EXPECT_THROW(normalizer_value(c, c.hardware("h100"), 1, Normalizer::usd_hour), InputError);
+  EXPECT_THROW(parse_normalizer("watts"), InputError);
+}
+
+TEST(Frontier, PlotWritesAPng) {
+  FrontierRequest request;
+  request.normalize = Normalizer::usd_hour;
+  const auto points = sweep_all(engine(), {test::catalog().model("gpt-oss-120b")},
+                                {test::catalog().hardware("cs-3"), test::catalog().hardware("dgx-h100")}, request);
+  const auto file = std::filesystem::temp_directory_path() / "ws_frontier_test.png";
+  std::filesystem::remove(file);
+  plot_frontier(points, request.normalize, "test", file.string());
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_GT(std::filesystem::file_size(file), 10000u);
+  EXPECT_THROW(plot_frontier(points, request.normalize, "test", "/tmp/x.jpg"), InputError);
+  std::filesystem::remove(file);
+}
+
+}  // namespace
+}  // namespace ws

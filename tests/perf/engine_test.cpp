@@ -1,0 +1,169 @@
+#include "perf/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "perf/device_class_registry.h"
+#include "test_support.h"
+
+namespace ws {
+namespace {
+
+const PerfEngine& engine() {
+  static const PerfEngine e(test::catalog());
+  return e;
+}
+
+PerfRequest request(const ModelSpec& m, const std::string& weights = "checkpoint", double concurrency = 1) {
+  PerfRequest r;
+  r.weights = weight_format(m, weights, test::catalog().precisions, "test");
+  r.kv = test::catalog().precisions.get("bf16", "test");
+  r.concurrency = concurrency;
+  return r;
+}
+
+TEST(DeviceClassRegistry, EveryCatalogClassResolvesAndEveryRegisteredClassIsUsed) {
+  const auto& registry = builtin_device_classes();
+  for (const auto& chip : test::catalog().chips) EXPECT_TRUE(registry.contains(chip.device_class)) << chip.name;
+  for (const auto& name : registry.names()) {
+    EXPECT_NO_THROW(test::catalog().constants_for(name)) << name;
+    EXPECT_NO_THROW(registry.create(name, test::catalog().constants_for(name))) << name;
+  }
+  EXPECT_EQ(registry.names(), std::vector<std::string>({"hbm_gpu", "sram_lpu", "wafer"}));
+  EXPECT_THROW(registry.create("tpu", test::catalog().constants_for("wafer")), InputError);
+}
+
+TEST(Work, ExpectedExpertsTouched) {
+  EXPECT_DOUBLE_EQ(expected_experts_touched(128, 4, 1), 4.0);
+  EXPECT_NEAR(expected_experts_touched(256, 8, 1000), 256.0, 1e-6);
+  EXPECT_LT(expected_experts_touched(256, 8, 4), 32.0);  // collisions
+}
+
+TEST(Spec, ExpectedTokensPerIteration) {
+  EXPECT_DOUBLE_EQ(expected_tokens_per_iteration(0.5, 0), 1.0);
+  EXPECT_DOUBLE_EQ(expected_tokens_per_iteration(0.5, 1), 1.5);
+  EXPECT_NEAR(expected_tokens_per_iteration(0.8, 4), (1 - std::pow(0.8, 5)) / 0.2, 1e-12);
+}
+
+TEST(SplitLayers, BalancedAndContiguous) {
+  const auto groups = split_layers(std::vector<double>(10, 1.0), 0, 0, 3);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups.front().first, 0);
+  EXPECT_EQ(groups.back().second, 10);
+  for (std::size_t i = 1; i < groups.size(); ++i) EXPECT_EQ(groups[i].first, groups[i - 1].second);
+  for (const auto& g : groups) EXPECT_LE(g.second - g.first, 4);
+}
+
+// At batch 1 an HBM GPU streams all weights once per token: TPOT is at least weights / bandwidth.
+TEST(HbmGpu, SingleStreamIsBoundedByHbmBandwidth) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  const PerfResult r = engine().run(m, test::catalog().hardware("h100"), request(m, "bf16"));
+  EXPECT_GE(r.decode_step_s, 16.06e9 / 3.35e12);
+  EXPECT_LE(r.decode_step_s, 16.06e9 / 3.35e12 / 0.3 + 32 * 1e-3);
+  EXPECT_EQ(r.devices, 1);
+}
+
+TEST(HbmGpu, LargePrefillIsComputeBound) {
+  const ModelSpec m = test::catalog().model("llama-3.1-70b");
+  PerfRequest q = request(m, "fp8", 1);
+  q.isl = 32768;
+  q.tp = 8;
+  const PerfResult r = engine().run(m, test::catalog().hardware("dgx-h100"), q);
+  // 2 x 70e9 x 32768 FLOPs at most 8 x 1979 TFLOP/s: prefill cannot be faster than that.
+  EXPECT_GT(r.prefill_s, 2 * 70e9 * 32768 / (8 * 1979e12));
+}
+
+TEST(Engine, InfeasibleRequestsSayWhatWouldFit) {
+  const ModelSpec m = test::catalog().model("llama-3.1-405b");
+  try {
+    PerfRequest one = request(m, "bf16");
+    one.devices = 1;
+    engine().run(m, test::catalog().hardware("h100"), one);  // 812 GB on one 80 GB GPU
+    FAIL();
+  } catch (const InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not fit"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("devices"), std::string::npos);
+  }
+  PerfRequest q = request(m, "bf16");
+  q.tp = 3;
+  try {
+    engine().run(m, test::catalog().hardware("dgx-h100"), q);
+    FAIL();
+  } catch (const InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("valid TP: 1,2,4,8,16,32,64,128"), std::string::npos) << e.what();
+  }
+  PerfRequest wafer_tp = request(m, "bf16");
+  wafer_tp.tp = 2;
+  EXPECT_THROW(engine().run(m, test::catalog().hardware("cs-3"), wafer_tp), InputError);
+  EXPECT_THROW(engine().run(test::catalog().model("llama-4-behemoth"), test::catalog().hardware("cs-3"), q), InputError);
+}
+
+TEST(Engine, ConcurrencyBeyondKvRoomIsRejected) {
+  const ModelSpec m = test::catalog().model("llama-3.1-70b");
+  PerfRequest q = request(m, "bf16", 200);
+  q.isl = 128000;
+  q.pp = 4;
+  try {
+    engine().run(m, test::catalog().hardware("cs-3"), q);
+    FAIL();
+  } catch (const InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("Fits no concurrent sequences"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Wafer, PipelineOfWafersOnLayerBoundaries) {
+  const ModelSpec m = test::catalog().model("llama-3.1-70b");
+  const PerfResult r = engine().run(m, test::catalog().hardware("cs-3"), request(m, "bf16"));
+  EXPECT_EQ(r.parallel.pp, 4);
+  EXPECT_EQ(r.stage_times.size(), 4u);
+  EXPECT_NE(r.bound, bound::memory_bandwidth);  // batch 1 on a wafer: the mesh and per-core math, not SRAM bandwidth
+  EXPECT_GT(r.critical_path.seconds_by_bound().at(bound::fabric_latency), 0.3 * r.decode_step_s);
+  // One wafer hop per stage boundary on the critical path.
+  int hops = 0;
+  for (const auto& t : r.critical_path.terms) hops += t.bound == bound::off_chip_io;
+  EXPECT_EQ(hops, 3);
+}
+
+TEST(Wafer, MicrobatchesFillThePipeline) {
+  const ModelSpec m = test::catalog().model("llama-3.1-70b");
+  PerfRequest one = request(m, "bf16", 1), four = request(m, "bf16", 4);
+  one.pp = four.pp = 4;
+  one.isl = four.isl = one.osl = four.osl = 512;
+  const PerfResult a = engine().run(m, test::catalog().hardware("cs-3"), one);
+  const PerfResult b = engine().run(m, test::catalog().hardware("cs-3"), four);
+  EXPECT_EQ(b.microbatches, 4);
+  EXPECT_GT(b.output_tokens_per_s, 3.0 * a.output_tokens_per_s);  // 4 microbatches keep 4 stages busy
+}
+
+TEST(Spec, DraftModelSpeedsUpSingleStreamWhenAcceptanceIsHigh) {
+  const ModelSpec m = test::catalog().model("llama-3.1-70b");
+  PerfRequest plain = request(m, "fp8");
+  plain.tp = 8;
+  PerfRequest spec = plain;
+  spec.spec.method = "draft";
+  spec.spec.draft_model = "llama-3.1-8b";
+  spec.spec.acceptance = 0.9;
+  const auto hw = test::catalog().hardware("dgx-h100");
+  const PerfResult a = engine().run(m, hw, plain), b = engine().run(m, hw, spec);
+  EXPECT_GT(b.tokens_per_s_per_user, a.tokens_per_s_per_user);
+  EXPECT_GT(b.spec_draft_tokens, 0);
+  spec.spec.acceptance = 0.05;  // a useless draft is not used
+  EXPECT_DOUBLE_EQ(engine().run(m, hw, spec).tokens_per_s_per_user, a.tokens_per_s_per_user);
+}
+
+TEST(Engine, ExplainTermsAddUpToTheStep) {
+  const ModelSpec m = test::catalog().model("deepseek-v3");
+  PerfRequest q = request(m, "checkpoint", 8);
+  q.tp = 8;
+  const PerfResult r = engine().run(m, test::catalog().hardware("dgx-b300"), q);
+  double sum = 0;
+  for (const auto& t : r.critical_path.terms) sum += t.seconds;
+  EXPECT_NEAR(sum, r.critical_path.seconds, 1e-12);
+  EXPECT_NEAR(r.critical_path.seconds, r.decode_step_s, 1e-12);
+  EXPECT_FALSE(r.bound.empty());
+}
+
+}  // namespace
+}  // namespace ws
