@@ -11,6 +11,7 @@
 
 #include "catalog/catalog.h"
 #include "core/error.h"
+#include "report/report.h"
 #include "report/reproduction.h"
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
@@ -374,8 +375,7 @@ int main(int argc, char** argv) {
         if (calibrate_write) write_fit((std::filesystem::path(catalog.root) / "calibration.toml").string(), fit);
       }
     } else if (report->parsed()) {
-      const ReproductionReport result = write_reproduction_report(catalog, report_dir);
-      std::cout << result.summary;
+      std::cout << write_report(catalog, report_dir);
     }
   } catch (const InputError& error) {
     std::cerr << "waferscope: error: " << error.what() << "\n";

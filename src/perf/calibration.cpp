@@ -162,8 +162,8 @@ Table validation_summary_table(const std::vector<ErrorSummary>& summary) {
   Table t;
   t.title = "Prediction error by device class";
   t.columns = {Column{"device_class", "class"}, Column{"metric", "metric"}, Column{"subset", "rows used"},
-               Column{"rows", "rows", 1, 0, true}, Column{"median_abs_error", "median |error| %", 0.01, 1},
-               Column{"worst_abs_error", "worst |error| %", 0.01, 1}};
+               Column{"rows", "rows", 1, 0, true}, Column{"median_abs_error", "median abs error %", 0.01, 1},
+               Column{"worst_abs_error", "worst abs error %", 0.01, 1}};
   for (const auto& s : summary)
     t.rows.push_back({s.device_class, s.metric, s.subset, double(s.rows), s.median_abs_error, s.worst_abs_error});
   return t;

@@ -536,6 +536,13 @@ ReproductionReport reproduce_source_tables(const Catalog& catalog) {
   return report;
 }
 
+void write_text_file(const std::string& out_dir, const std::string& name, const std::string& content) {
+  const fs::path path = fs::path(out_dir) / name;
+  std::ofstream stream(path);
+  if (!stream) throw InputError("--out", "cannot write " + path.string());
+  stream << content;
+}
+
 ReproductionReport write_reproduction_report(const Catalog& catalog, const std::string& out_dir) {
   ReproductionReport report = reproduce_source_tables(catalog);
   std::error_code error;
@@ -544,23 +551,17 @@ ReproductionReport write_reproduction_report(const Catalog& catalog, const std::
   static const char* kFileNames[] = {"chips",      "chips_relative_to_gb300", "systems",      "gemm",
                                      "gemm_bounds", "model_footprints",       "kv_windows",   "wse3_deployment",
                                      "tco_cs3",    "deviations",              "comparisons"};
-  std::string index = "# waferscope: the source analysis, recomputed\n\n";
+  std::string index = "## The source analysis, recomputed\n\n";
   index += "Every table below is recomputed from `catalog/` and compared with the printed figures in "
            "`catalog/published/` (copied from the source analysis). Markdown for reading, CSV (SI units) for tools.\n\n";
   index += "```\n" + report.summary + "```\n\n";
   for (std::size_t i = 0; i < report.tables.size(); ++i) {
     const std::string base = kFileNames[i];
-    auto write = [&](const std::string& name, const std::string& content) {
-      std::ofstream stream(fs::path(out_dir) / name);
-      if (!stream) throw InputError("--out", "cannot write " + (fs::path(out_dir) / name).string());
-      stream << content;
-    };
-    write(base + ".md", render(report.tables[i], Format::md));
-    write(base + ".csv", render(report.tables[i], Format::csv));
+    write_text_file(out_dir, base + ".md", render(report.tables[i], Format::md));
+    write_text_file(out_dir, base + ".csv", render(report.tables[i], Format::csv));
     index += fmt::format("- [{}]({}.md) ([csv]({}.csv))\n", report.tables[i].title, base, base);
   }
-  std::ofstream(fs::path(out_dir) / "index.md") << index;
-  report.summary += fmt::format("Wrote {} tables (Markdown + CSV) and index.md to {}/\n", report.tables.size(), out_dir);
+  report.index_markdown = index;
   return report;
 }
 

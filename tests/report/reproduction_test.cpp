@@ -66,7 +66,7 @@ TEST_F(Reproduction, WritesMarkdownCsvAndIndex) {
   const auto dir = std::filesystem::temp_directory_path() / "ws_report_test";
   std::filesystem::remove_all(dir);
   write_reproduction_report(test::catalog(), dir.string());
-  for (const char* f : {"index.md", "model_footprints.md", "model_footprints.csv", "deviations.md", "tco_cs3.csv",
+  for (const char* f : {"model_footprints.md", "model_footprints.csv", "deviations.md", "tco_cs3.csv",
                         "wse3_deployment.md", "gemm.csv"})
     EXPECT_TRUE(std::filesystem::exists(dir / f)) << f;
   std::filesystem::remove_all(dir);
