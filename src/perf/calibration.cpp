@@ -30,6 +30,10 @@ const std::map<std::string, std::vector<std::string>>& fitted_constants() {
   return names;
 }
 
+// Speculative acceptance rates published for strong drafts (EAGLE-2/3, Medusa, MTP) run 0.6-0.9 per token:
+// the fit may not go beyond what a draft has been seen to reach.
+constexpr double kMaxAcceptance = 0.9;
+
 double median(std::vector<double> values) {
   if (values.empty()) return NAN;
   std::sort(values.begin(), values.end());
@@ -91,13 +95,13 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.request.concurrency = 1;
       m.request.isl = 1000;
       m.request.osl = 1000;
-      if (fitted) {
+      if (row.at("spec_decode", file) == "vendor") {
         m.request.spec.method = "vendor";
         m.request.spec.acceptance = wafer.get("vendor_spec_acceptance");
         m.request.spec.draft_step_s = wafer.get("vendor_draft_step_s");
       }
-      m.label = fmt::format("{} on {} CS-3{}", row.at("model", file), *m.request.pp,
-                            fitted ? " (vendor peak, speculative)" : " (launch, no speculation)");
+      m.label = fmt::format("{} on {} CS-3 ({}, {})", row.at("model", file), *m.request.pp,
+                            fitted ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
       m.metrics = {{"tokens_per_s_per_user", csv_number(row, "tokens_per_s_per_user", file)}};
       points.push_back(std::move(m));
     }
@@ -280,7 +284,7 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& device_cla
     for (std::size_t i = 0; i < values.size(); ++i) {
       const std::string& name = result.names[i];
       const bool fraction = name.find("efficiency") != std::string::npos || name.find("acceptance") != std::string::npos;
-      if (fraction && values[i] >= (name.find("acceptance") != std::string::npos ? 0.99 : 1.0)) return 1e9;
+      if (fraction && values[i] >= (name.find("acceptance") != std::string::npos ? kMaxAcceptance : 1.0)) return 1e9;
     }
     const Catalog trial = with_values(catalog, device_class, result.names, values);
     return objective(device_class, validate(trial, points));
