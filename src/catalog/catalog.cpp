@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <cmath>
 #include <set>
 
 #include "catalog/toml_reader.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "model/hf_config.h"
+#include "workload/trace.h"
 
 namespace ws {
 namespace fs = std::filesystem;
@@ -254,6 +256,96 @@ std::vector<DeviceConstants> load_calibration(const std::string& file) {
   return result;
 }
 
+LengthDistribution read_lengths(TomlReader& r, const std::string& fixed_key, const std::string& quantiles_key) {
+  if (r.has(fixed_key) && r.has(quantiles_key))
+    throw InputError(r.where(quantiles_key), "give either " + fixed_key + " or " + quantiles_key + ", not both");
+  if (r.has(fixed_key)) return LengthDistribution::constant(r.positive(fixed_key));
+  auto pairs = r.optional_pairs(quantiles_key);
+  if (!pairs) throw InputError(r.where(fixed_key), "missing: give " + fixed_key + " (tokens) or " + quantiles_key +
+                                                       " ([[quantile, tokens], ...])");
+  double last_q = -1, last_tokens = 0;
+  for (const auto& [q, tokens] : *pairs) {
+    if (q < 0 || q > 1) throw InputError(r.where(quantiles_key), fmt::format("quantile {} is outside [0, 1]", q));
+    if (q <= last_q) throw InputError(r.where(quantiles_key), "quantiles must increase");
+    if (!(tokens > 0)) throw InputError(r.where(quantiles_key), fmt::format("token lengths must be positive, got {}", tokens));
+    if (tokens < last_tokens) throw InputError(r.where(quantiles_key), "token lengths must not decrease with the quantile");
+    last_q = q;
+    last_tokens = tokens;
+  }
+  if (pairs->front().first != 0 || pairs->back().first != 1)
+    throw InputError(r.where(quantiles_key), "the first quantile must be 0 and the last 1");
+  return LengthDistribution{*pairs};
+}
+
+WorkloadEntry load_workload_file(const std::string& file) {
+  const toml::table document = parse_toml_file(file);
+  const std::string name = fs::path(file).stem().string();
+  TomlReader r(document, file, name);
+  WorkloadEntry entry;
+  entry.name = name;
+  entry.file = file;
+  Workload& w = entry.workload;
+  w.name = name;
+  w.display_name = r.string("display_name");
+  w.source = r.string("source");
+  if (auto trace = r.optional_string("trace")) {
+    entry.trace_path = (fs::path(file).parent_path().parent_path() / *trace).string();
+    if (!fs::exists(entry.trace_path)) throw InputError(r.where("trace"), "no such file: " + entry.trace_path);
+  } else {
+    w.input_tokens = read_lengths(r, "input_tokens", "input_quantiles");
+    w.output_tokens = read_lengths(r, "output_tokens", "output_quantiles");
+  }
+  if (auto mix = r.optional_subtable("mix")) {
+    w.mix = TokenMix{mix->non_negative("cache_read"), mix->non_negative("cache_write"), mix->non_negative("fresh_input"),
+                     mix->non_negative("output")};
+    mix->reject_unknown_keys({"cache_read", "cache_write", "fresh_input", "output"});
+    const double sum = w.mix.input() + w.mix.output;
+    if (std::fabs(sum - 1.0) > 1e-3)
+      throw InputError(mix->where(), fmt::format("mix shares sum to {:.4f}; they must sum to 1", sum));
+    if (!(w.mix.output > 0)) throw InputError(mix->where("output"), "the output share must be positive");
+    w.mix_source = r.string("mix_source");
+    entry.mix_given = true;
+  } else if (entry.trace_path.empty()) {
+    // Fixed-length benchmark: every input token is computed, none cached.
+    const double in = w.input_tokens.mean(), out = w.output_tokens.mean();
+    w.mix = TokenMix{0, 0, in / (in + out), out / (in + out)};
+    w.mix_source = "from the mean lengths, no prefix cache";
+  }
+  r.reject_unknown_keys({"display_name", "source", "input_tokens", "input_quantiles", "output_tokens",
+                         "output_quantiles", "mix", "mix_source", "trace"});
+  return entry;
+}
+
+std::vector<WorkloadEntry> load_workloads(const std::string& folder) {
+  std::vector<WorkloadEntry> entries;
+  if (!fs::is_directory(folder)) return entries;
+  std::vector<std::string> files;
+  for (const auto& item : fs::directory_iterator(folder))
+    if (item.path().extension() == ".toml") files.push_back(item.path().string());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) entries.push_back(load_workload_file(file));
+  return entries;
+}
+
+std::vector<PriceList> load_prices(const std::string& file) {
+  const toml::table document = parse_toml_file(file);
+  std::vector<PriceList> result;
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
+    PriceList p;
+    p.name = name;
+    p.source = r.string("source");
+    p.cache_read_usd_per_mtok = r.non_negative("cache_read_usd_per_mtok");
+    p.cache_write_usd_per_mtok = r.non_negative("cache_write_usd_per_mtok");
+    p.fresh_input_usd_per_mtok = r.non_negative("fresh_input_usd_per_mtok");
+    p.output_usd_per_mtok = r.positive("output_usd_per_mtok");
+    r.reject_unknown_keys({"source", "cache_read_usd_per_mtok", "cache_write_usd_per_mtok",
+                           "fresh_input_usd_per_mtok", "output_usd_per_mtok"});
+    result.push_back(p);
+  }
+  return result;
+}
+
 template <typename T>
 std::vector<std::string> names_of(const std::vector<T>& items) {
   std::vector<std::string> names;
@@ -277,6 +369,8 @@ Catalog load_catalog(const std::string& root) {
   catalog.models = load_models((base / "models.toml").string(), root, catalog.precisions);
   catalog.economics = load_economics((base / "economics.toml").string(), catalog.hardware_names());
   catalog.device_constants = load_calibration((base / "calibration.toml").string());
+  catalog.workloads = load_workloads((base / "workloads").string());
+  catalog.prices = load_prices((base / "prices.toml").string());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
 }
@@ -355,6 +449,49 @@ const SystemEconomics& Catalog::economics_for(const std::string& hardware_name, 
   for (const auto& e : economics) known.push_back(e.system_name);
   throw InputError(where, "no cost-of-ownership inputs for '" + hardware_name + "' in catalog/economics.toml (known: " +
                               fmt::format("{}", fmt::join(known, ", ")) + ")");
+}
+
+Workload Catalog::workload(const std::string& name_or_path, const std::string& where) const {
+  const WorkloadEntry* found = nullptr;
+  WorkloadEntry from_file;
+  for (const auto& e : workloads)
+    if (e.name == to_lower(name_or_path)) found = &e;
+  if (!found) {
+    std::error_code error;
+    if (!fs::exists(name_or_path, error)) {
+      std::vector<std::string> names;
+      for (const auto& e : workloads) names.push_back(e.name);
+      throw InputError(where, unknown_name_message("workload", name_or_path, names, "waferscope workloads"));
+    }
+    from_file = load_workload_file(name_or_path);
+    found = &from_file;
+  }
+  Workload w = found->workload;
+  if (!found->trace_path.empty()) {
+    const TraceStats stats = trace_stats(read_trace(found->trace_path));
+    w.input_tokens = stats.input_tokens;
+    w.output_tokens = stats.output_tokens;
+    if (!found->mix_given) {
+      w.mix = stats.mix;
+      w.mix_source = fmt::format("measured on {} requests of the trace (unbounded prefix cache over hash_ids)", stats.requests);
+    }
+  }
+  return w;
+}
+
+const PriceList& Catalog::price_list(const std::string& name, const std::string& where) const {
+  std::vector<std::string> names;
+  for (const auto& p : prices) {
+    if (p.name == to_lower(name)) return p;
+    names.push_back(p.name);
+  }
+  throw InputError(where, unknown_name_message("price list", name, names, ""));
+}
+
+std::vector<std::string> Catalog::workload_names() const {
+  std::vector<std::string> names;
+  for (const auto& e : workloads) names.push_back(e.name);
+  return names;
 }
 
 std::vector<std::string> Catalog::chip_names() const { return names_of(chips); }

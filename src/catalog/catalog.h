@@ -9,6 +9,7 @@
 #include "hardware/economics.h"
 #include "hardware/system.h"
 #include "model/model_spec.h"
+#include "workload/workload.h"
 
 namespace ws {
 
@@ -23,6 +24,14 @@ struct ModelEntry {
   double max_context_tokens = 0;  // aggregates only; configs carry their own
 };
 
+struct WorkloadEntry {
+  std::string name;        // file stem: "agentic-coding"
+  std::string file;
+  Workload workload;       // lengths and mix (for trace workloads: filled from the trace on demand)
+  std::string trace_path;  // absolute; empty when the file gives lengths itself
+  bool mix_given = false;
+};
+
 // Everything the catalog folder holds, validated. Immutable once loaded.
 struct Catalog {
   std::string root;
@@ -32,6 +41,8 @@ struct Catalog {
   std::vector<SystemEconomics> economics;
   PrecisionTable precisions;
   std::vector<DeviceConstants> device_constants;  // calibration.toml, one per device class
+  std::vector<WorkloadEntry> workloads;           // workloads/*.toml
+  std::vector<PriceList> prices;                  // prices.toml
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "--chip") const;
@@ -42,6 +53,10 @@ struct Catalog {
   const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "--hardware") const;
 
   const DeviceConstants& constants_for(const std::string& device_class) const;  // throws InputError
+  // A catalog workload name or a path to a workload .toml; trace workloads read their trace here.
+  Workload workload(const std::string& name_or_path, const std::string& where = "--workload") const;
+  const PriceList& price_list(const std::string& name, const std::string& where = "--price-list") const;
+  std::vector<std::string> workload_names() const;
 
   std::vector<std::string> chip_names() const;
   std::vector<std::string> system_names() const;

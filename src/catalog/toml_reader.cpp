@@ -109,6 +109,28 @@ long long TomlReader::positive_integer(const std::string& key) {
   return *value;
 }
 
+std::optional<std::vector<std::pair<double, double>>> TomlReader::optional_pairs(const std::string& key) {
+  const toml::node* found = node(key);
+  if (!found) return std::nullopt;
+  consumed_.insert(key);
+  const toml::array* outer = found->as_array();
+  if (!outer) throw InputError(where(key), "expected a list of [a, b] pairs");
+  std::vector<std::pair<double, double>> pairs;
+  for (const auto& item : *outer) {
+    const toml::array* pair = item.as_array();
+    if (!pair || pair->size() != 2) throw InputError(where(key), "expected a list of [a, b] pairs");
+    double values[2];
+    for (int i = 0; i < 2; ++i) {
+      const toml::node& v = *pair->get(i);
+      if (v.is_integer()) values[i] = static_cast<double>(v.as_integer()->get());
+      else if (v.is_floating_point()) values[i] = v.as_floating_point()->get();
+      else throw InputError(where(key), "expected numbers in each [a, b] pair");
+    }
+    pairs.emplace_back(values[0], values[1]);
+  }
+  return pairs;
+}
+
 std::optional<TomlReader> TomlReader::optional_subtable(const std::string& key) {
   const toml::node* found = node(key);
   if (!found) return std::nullopt;

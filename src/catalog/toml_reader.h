@@ -28,6 +28,8 @@ class TomlReader {
   double fraction(const std::string& key);  // in [0, 1]
   long long positive_integer(const std::string& key);
   std::optional<long long> optional_positive_integer(const std::string& key);
+  // [[a, b], [c, d], ...] of numbers.
+  std::optional<std::vector<std::pair<double, double>>> optional_pairs(const std::string& key);
   TomlReader subtable(const std::string& key);
   std::optional<TomlReader> optional_subtable(const std::string& key);
   std::vector<std::string> keys() const;

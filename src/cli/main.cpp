@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "report/report.h"
 #include "report/reproduction.h"
+#include "econ/token_cost.h"
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
@@ -208,6 +209,34 @@ int main(int argc, char** argv) {
   frontier->add_flag("--all-points", frontier_all_points, "Print every swept point, not only the Pareto-optimal ones");
   add_format(frontier, common);
 
+  // workloads, cost
+  auto* workloads_cmd = app.add_subcommand("workloads", "Workloads: length distributions and token-type mix");
+  add_format(workloads_cmd, common);
+  std::string cost_model, cost_hardware, cost_workload = "agentic-coding", cost_price = "rental",
+      cost_price_list = "openai-gpt-5.2", cost_rule = "both", cost_weights = "checkpoint", cost_kv = "bf16",
+      cost_window = "honor", cost_tier;
+  std::optional<int> cost_devices, cost_tp, cost_pp, cost_ep;
+  std::optional<double> cost_concurrency;
+  double cost_isl = 0;
+  auto* cost = app.add_subcommand("cost", "Cost per million tokens by token type, blended, and the gross margin");
+  cost->add_option("--model", cost_model, "Catalog name or config.json path")->required();
+  cost->add_option("--hardware", cost_hardware, "System or chip name")->required();
+  cost->add_option("--workload", cost_workload, "Workload name or .toml path")->capture_default_str();
+  cost->add_option("--price", cost_price, "tco, rental or USD per system-hour")->capture_default_str();
+  cost->add_option("--price-list", cost_price_list, "Token list prices for revenue (catalog/prices.toml)")->capture_default_str();
+  cost->add_option("--rule", cost_rule, "physical, calculator or both")->capture_default_str();
+  cost->add_option("--concurrency", cost_concurrency, "Concurrent requests (default: the public calculator's 250)");
+  cost->add_option("--devices", cost_devices, "Devices to use");
+  cost->add_option("--tp", cost_tp, "Tensor parallelism");
+  cost->add_option("--pp", cost_pp, "Pipeline stages");
+  cost->add_option("--ep", cost_ep, "Expert parallelism");
+  cost->add_option("--weight-dtype", cost_weights, "checkpoint, a precision, or EXPERTS/REST")->capture_default_str();
+  cost->add_option("--kv-dtype", cost_kv, "KV-cache precision")->capture_default_str();
+  cost->add_option("--kv-window", cost_window, "honor or ignore attention windows")->capture_default_str();
+  cost->add_option("--isl", cost_isl, "Average input tokens per request (default: the workload's mean)");
+  cost->add_option("--cache-tier", cost_tier, "Where cached prefixes live: device or host (default: host if the system has one)");
+  add_format(cost, common);
+
   // validate / calibrate
   auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
   bool validate_rows = false;
@@ -356,6 +385,53 @@ int main(int argc, char** argv) {
         plot_frontier(points, request.normalize, title, frontier_plot);
         std::cerr << "wrote " << frontier_plot << "\n";
       }
+    } else if (workloads_cmd->parsed()) {
+      Table t;
+      t.title = "Workloads";
+      t.columns = {Column{"name", "name"}, Column{"display_name", "workload"},
+                   Column{"mean_input_tokens", "mean ISL", 1, 0}, Column{"median_input_tokens", "median ISL", 1, 0},
+                   Column{"mean_output_tokens", "mean OSL", 1, 0}, Column{"median_output_tokens", "median OSL", 1, 0},
+                   Column{"cache_read_share", "cache read", 0.01, 2}, Column{"cache_write_share", "cache write", 0.01, 2},
+                   Column{"fresh_input_share", "fresh input", 0.01, 2}, Column{"output_share", "output", 0.01, 2},
+                   Column{"mix_source", "mix from"}};
+      for (const auto& name : catalog.workload_names()) {
+        const Workload w = catalog.workload(name);
+        t.rows.push_back({w.name, w.display_name, w.input_tokens.mean(), w.input_tokens.median(), w.output_tokens.mean(),
+                          w.output_tokens.median(), w.mix.cache_read, w.mix.cache_write, w.mix.fresh_input, w.mix.output,
+                          w.mix_source});
+      }
+      t.notes = {"token shares are by count, in percent in human formats"};
+      print(t, common);
+    } else if (cost->parsed()) {
+      const ModelSpec model = catalog.model(cost_model);
+      const Hardware hardware = catalog.hardware(cost_hardware);
+      CostRequest request;
+      request.workload = catalog.workload(cost_workload);
+      request.price_list = catalog.price_list(cost_price_list);
+      request.price = system_price(catalog, hardware, cost_price);
+      request.perf.concurrency = cost_concurrency.value_or(load_calculator_constants(catalog).default_concurrency);
+      if (!(request.perf.concurrency >= 1) || request.perf.concurrency != std::floor(request.perf.concurrency))
+        throw InputError("--concurrency", fmt::format("expected a whole number >= 1; got {}", request.perf.concurrency));
+      request.perf.devices = cost_devices;
+      request.perf.tp = cost_tp;
+      request.perf.pp = cost_pp;
+      request.perf.ep = cost_ep;
+      request.perf.weights = weight_format(model, cost_weights, catalog.precisions, "--weight-dtype");
+      request.perf.kv = catalog.precisions.get(cost_kv, "--kv-dtype");
+      request.perf.honor_windows = window_flag(cost_window, "--kv-window");
+      request.cache_tier = to_lower(cost_tier);
+      if (cost_isl < 0) throw InputError("--isl", "expected a positive token count");
+      request.isl_override = cost_isl;
+      std::vector<CostRule> rules;
+      if (to_lower(cost_rule) == "both") rules = {CostRule::physical, CostRule::calculator};
+      else rules = {parse_cost_rule(cost_rule)};
+      const PerfEngine engine(catalog);
+      std::vector<CostResult> results;
+      for (CostRule rule : rules) {
+        request.rule = rule;
+        results.push_back(token_cost(engine, model, hardware, request));
+      }
+      print(cost_table(results), common);
     } else if (validate_cmd->parsed()) {
       const auto rows = validate(catalog, load_measurements(catalog));
       if (validate_rows) {

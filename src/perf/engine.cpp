@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "perf/device_class_registry.h"
@@ -160,26 +161,42 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
     if (!layer.multi_token_prediction) layer_bytes.push_back(layer_weight_bytes(model, layer, request.weights));
   const double first_extra = input_embedding_bytes(model, request.weights);
   const double last_extra = output_head_bytes(model, request.weights);
-  const auto groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
-  if (static_cast<int>(groups.size()) != p.pp)
-    throw InfeasibleError(fmt::format("cannot cut {} layers into {} stages", layers, p.pp));
-  // Per-stage memory: the stage's weights plus its layers' share of every sequence's KV, over TP devices.
+  std::vector<std::pair<int, int>> groups;
   double worst_excess = 0;
   int worst_stage = -1;
-  for (int s = 0; s < p.pp; ++s) {
-    double weights = 0;
-    for (int i = groups[s].first; i < groups[s].second; ++i) weights += layer_bytes[i];
-    if (s == 0) weights += first_extra;
-    if (s == p.pp - 1) weights += last_extra;
-    const double kv = r.kv_bytes * (groups[s].second - groups[s].first) / layers;
-    const double excess = weights + kv - usable_per_device * p.tp;
-    if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
+  // Per-stage memory: the stage's weights plus its layers' share of every sequence's KV, over TP devices.
+  auto check_stages = [&] {
+    groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
+    if (static_cast<int>(groups.size()) != p.pp)
+      throw InfeasibleError(fmt::format("cannot cut {} layers into {} stages", layers, p.pp));
+    worst_excess = 0;
+    worst_stage = -1;
+    for (int s = 0; s < p.pp; ++s) {
+      double weights = 0;
+      for (int i = groups[s].first; i < groups[s].second; ++i) weights += layer_bytes[i];
+      if (s == 0) weights += first_extra;
+      if (s == p.pp - 1) weights += last_extra;
+      const double kv = r.kv_bytes * (groups[s].second - groups[s].first) / layers;
+      const double excess = weights + kv - usable_per_device * p.tp;
+      if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
+    }
+  };
+  check_stages();
+  // When the stage count was left to us, add stages until every stage fits (layers do not split evenly).
+  const bool stages_chosen_here = wafer ? !request.pp && !request.devices : !request.pp && !request.devices && !request.tp;
+  while (worst_stage >= 0 && stages_chosen_here && p.pp < layers) {
+    ++p.pp;
+    check_stages();
   }
+  r.parallel = p;
+  r.devices = p.devices();
+  r.systems = static_cast<double>(r.devices) / hardware.system.chip_count;
+  r.memory_capacity_bytes = r.devices * usable_per_device;
   if (worst_stage >= 0) {
     const double kv_room = std::max(0.0, r.devices * usable_per_device - r.weight_bytes);
     const double fits = std::floor(kv_room / kv_per_sequence);
     throw InfeasibleError(fmt::format(
-        "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {} tokens) on {} x {} "
+        "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {:.0f} tokens) on {} x {} "
         "({:.1f} GB usable); stage {} is short by {:.1f} GB. Fits {} concurrent sequences here, or needs about {} "
         "devices (--devices/--pp/--tp)",
         r.weight_bytes / 1e9, r.kv_bytes / 1e9, request.concurrency, kv_per_sequence / 1e9, context_final,
@@ -273,11 +290,22 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
 
   // Prefill of one prompt, chunked; the stages run it one after the other.
   double prefill = 0;
-  for (double done = 0; done < request.isl; done += request.prefill_chunk_tokens) {
+  if (request.prefix_cached_tokens < 0 || request.prefix_cached_tokens >= request.isl)
+    throw InputError("prefix_cached_tokens", "must be in [0, isl)");
+  for (double done = request.prefix_cached_tokens; done < request.isl; done += request.prefill_chunk_tokens) {
     const double chunk = std::min(request.prefill_chunk_tokens, request.isl - done);
-    StepWork work = prefill_work(model, request.weights, request.kv, chunk, done, request.honor_windows);
-    work.record_terms = false;
-    prefill += pipeline(work).latency_s;
+    // With several stages, a chunk flows through them in sub-chunks (stage s works on sub-chunk i while stage
+    // s+1 works on i-1): one trip of the first sub-chunk, then one slowest stage per further sub-chunk.
+    double best = std::numeric_limits<double>::infinity();
+    for (double sub = chunk; ; sub = std::ceil(sub / 4)) {
+      StepWork work = prefill_work(model, request.weights, request.kv, sub, done, request.honor_windows);
+      work.record_terms = false;
+      const Pipeline pl = pipeline(work);
+      const double more = std::ceil(chunk / sub) - 1;
+      best = std::min(best, pl.latency_s + more * (pl.round_s + (p.pp > 1 ? pl.hop.seconds : 0.0)));
+      if (p.pp == 1 || sub <= 64) break;
+    }
+    prefill += best;
   }
   r.prefill_s = prefill;
 

@@ -32,6 +32,7 @@ struct PerfRequest {
   bool honor_windows = true;
   SpecDecode spec;
   double prefill_chunk_tokens = 8192;
+  double prefix_cached_tokens = 0;  // of the isl input tokens, how many are already cached (not prefilled)
   bool record_terms = true;  // name every term of the critical path (--explain); sweeps turn it off
 };
 
