@@ -14,6 +14,10 @@
 #include "report/report.h"
 #include "report/reproduction.h"
 #include "econ/token_cost.h"
+#include "perf/disaggregation.h"
+#include "placement/feasibility.h"
+#include "placement/kv_offload.h"
+#include "report/plots.h"
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
@@ -237,6 +241,55 @@ int main(int argc, char** argv) {
   cost->add_option("--cache-tier", cost_tier, "Where cached prefixes live: device or host (default: host if the system has one)");
   add_format(cost, common);
 
+  // feasibility
+  std::string feas_hardware = "cs-3", feas_weights = "fp8", feas_kv = "bf16", feas_plot, feas_window = "ignore";
+  double feas_concurrency = 1;
+  auto* feasibility = app.add_subcommand("feasibility", "Systems needed over model size x average input length (phase diagram)");
+  feasibility->add_option("--hardware", feas_hardware, "System or chip")->capture_default_str();
+  feasibility->add_option("--concurrency", feas_concurrency, "Concurrent requests whose KV must fit")->capture_default_str();
+  feasibility->add_option("--weight-dtype", feas_weights, "Weight precision (or checkpoint for the catalog points)")->capture_default_str();
+  feasibility->add_option("--kv-dtype", feas_kv, "KV precision")->capture_default_str();
+  feasibility->add_option("--kv-window", feas_window, "honor or ignore windows for the catalog points")->capture_default_str();
+  feasibility->add_option("--plot", feas_plot, "Write the diagram to FILE.png or FILE.svg");
+  bool feas_grid = false;
+  feasibility->add_flag("--grid", feas_grid, "Print the whole grid (CSV-friendly) instead of the catalog points");
+  add_format(feasibility, common);
+
+  // disagg
+  std::string dis_model, dis_prefill, dis_decode, dis_workload = "agentic-coding", dis_price = "tco",
+      dis_weights = "checkpoint", dis_kv = "bf16", dis_window = "honor";
+  double dis_concurrency = 64, dis_hops = 2;
+  std::optional<int> dis_decode_pp, dis_prefill_tp;
+  auto* disagg = app.add_subcommand("disagg", "Prefill on one hardware, decode on another, vs co-located serving");
+  disagg->add_option("--model", dis_model, "Model")->required();
+  disagg->add_option("--prefill", dis_prefill, "Prefill hardware")->required();
+  disagg->add_option("--decode", dis_decode, "Decode hardware")->required();
+  disagg->add_option("--workload", dis_workload, "Workload")->capture_default_str();
+  disagg->add_option("--concurrency", dis_concurrency, "Concurrent decode sequences per decode deployment")->capture_default_str();
+  disagg->add_option("--decode-pp", dis_decode_pp, "Pipeline stages of the decode deployment");
+  disagg->add_option("--prefill-tp", dis_prefill_tp, "TP of one prefill replica");
+  disagg->add_option("--price", dis_price, "tco, rental or USD per system-hour (both pools)")->capture_default_str();
+  disagg->add_option("--switch-hops", dis_hops, "Switch hops between the pools (5 us each)")->capture_default_str();
+  disagg->add_option("--weight-dtype", dis_weights, "Weight precision")->capture_default_str();
+  disagg->add_option("--kv-dtype", dis_kv, "KV precision")->capture_default_str();
+  disagg->add_option("--kv-window", dis_window, "honor or ignore windows")->capture_default_str();
+  add_format(disagg, common);
+
+  // offload
+  std::string off_model, off_hardware = "cs-3", off_weights = "checkpoint", off_kv = "bf16", off_window = "honor";
+  double off_context = 96300, off_new_tokens = 2000;
+  std::optional<int> off_systems;
+  auto* offload = app.add_subcommand("offload", "KV offload to the host tier (CS-3 KVSS): sessions gained, returning TTFT");
+  offload->add_option("--model", off_model, "Model")->required();
+  offload->add_option("--hardware", off_hardware, "System with a host tier")->capture_default_str();
+  offload->add_option("--context", off_context, "Tokens of context per session")->capture_default_str();
+  offload->add_option("--new-tokens", off_new_tokens, "New input tokens a returning session brings")->capture_default_str();
+  offload->add_option("--systems", off_systems, "Systems (default: the fewest that hold the weights)");
+  offload->add_option("--weight-dtype", off_weights, "Weight precision")->capture_default_str();
+  offload->add_option("--kv-dtype", off_kv, "KV precision")->capture_default_str();
+  offload->add_option("--kv-window", off_window, "honor or ignore windows")->capture_default_str();
+  add_format(offload, common);
+
   // validate / calibrate
   auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
   bool validate_rows = false;
@@ -351,7 +404,7 @@ int main(int argc, char** argv) {
         std::cout << "\n";
         print(bound_totals_table(result), common);
       }
-    } else if (frontier->parsed()) {
+    } else if (frontier->parsed()) {  // NOLINT
       auto split_names = [](const std::string& text) { return CLI::detail::split(text, ','); };
       std::vector<ModelSpec> models;
       if (to_lower(frontier_models) == "all") {
@@ -432,6 +485,73 @@ int main(int argc, char** argv) {
         results.push_back(token_cost(engine, model, hardware, request));
       }
       print(cost_table(results), common);
+    } else if (feasibility->parsed()) {
+      if (!(feas_concurrency >= 1)) throw InputError("--concurrency", "expected at least 1");
+      const Hardware hardware = catalog.hardware(feas_hardware);
+      const Precision& weights = catalog.precisions.get(feas_weights, "--weight-dtype");
+      const Precision& kv = catalog.precisions.get(feas_kv, "--kv-dtype");
+      const auto points = feasibility_points(catalog, hardware, feas_concurrency, feas_weights, feas_kv,
+                                             window_flag(feas_window, "--kv-window"));
+      // 125B to 4T as the source draws it, extended down to the smallest catalog model so every point sits on it.
+      double smallest = 125e9;
+      for (const auto& p : points) smallest = std::min(smallest, 0.8 * p.params);
+      const FeasibilityGrid grid = feasibility_grid(hardware, feas_concurrency, weights.bytes_per_element(),
+                                                    kv.bytes_per_element(), 41, smallest);
+      print(feas_grid ? feasibility_grid_table(grid) : feasibility_points_table(points), common);
+      if (!feas_plot.empty()) {
+        plot_feasibility(grid, points, fmt::format("Systems of {} needed: {:.0f} concurrent requests, {} weights, {} KV",
+                                                   hardware.system.display_name, feas_concurrency, feas_weights, feas_kv),
+                         feas_plot);
+        std::cerr << "wrote " << feas_plot << "\n";
+      }
+    } else if (disagg->parsed()) {
+      const ModelSpec model = catalog.model(dis_model);
+      const Hardware prefill_hw = catalog.hardware(dis_prefill, "--prefill"), decode_hw = catalog.hardware(dis_decode, "--decode");
+      DisaggRequest request;
+      request.workload = catalog.workload(dis_workload);
+      request.prefill.weights = request.decode.weights = weight_format(model, dis_weights, catalog.precisions, "--weight-dtype");
+      request.prefill.kv = request.decode.kv = catalog.precisions.get(dis_kv, "--kv-dtype");
+      request.prefill.honor_windows = request.decode.honor_windows = window_flag(dis_window, "--kv-window");
+      if (!(dis_concurrency >= 1)) throw InputError("--concurrency", "expected at least 1");
+      request.decode.concurrency = dis_concurrency;
+      request.decode.pp = dis_decode_pp;
+      request.prefill.tp = dis_prefill_tp;
+      request.prefill_price = system_price(catalog, prefill_hw, dis_price);
+      request.decode_price = system_price(catalog, decode_hw, dis_price);
+      if (dis_hops < 0) throw InputError("--switch-hops", "expected a number >= 0");
+      request.switch_hops = dis_hops;
+      const PerfEngine engine(catalog);
+      const auto rows = compare_disaggregation(engine, model, prefill_hw, decode_hw, request);
+      Table table = disaggregation_table(rows);
+      table.notes.push_back(five_x_note(rows));
+      print(table, common);
+    } else if (offload->parsed()) {
+      const ModelSpec model = catalog.model(off_model);
+      const Hardware hardware = catalog.hardware(off_hardware);
+      if (!(off_context >= 1) || off_new_tokens < 0) throw InputError("--context/--new-tokens", "expected positive token counts");
+      const WeightFormat weights = weight_format(model, off_weights, catalog.precisions, "--weight-dtype");
+      const Precision& kv = catalog.precisions.get(off_kv, "--kv-dtype");
+      const bool honor = window_flag(off_window, "--kv-window");
+      const double kv_bytes = kv_bytes_for_context(model, kv, off_context, honor);
+      const double weight_total = weight_bytes(model, weights);
+      DeployRequest d;
+      d.weights = weights;
+      d.kv = kv;
+      const Deployment deployment = deploy(model, hardware, d);
+      const double systems = off_systems ? *off_systems : std::max(1, deployment.min_systems);
+      const KvOffload o = kv_offload(model, hardware, systems, weight_total, kv_bytes, off_context);
+      // A returning session: its KV back from the host, then its new tokens prefilled against that context.
+      PerfRequest p;
+      p.weights = weights;
+      p.kv = kv;
+      p.honor_windows = honor;
+      p.isl = off_context + std::max(1.0, off_new_tokens);
+      p.osl = 1;
+      p.prefix_cached_tokens = off_context;
+      p.devices = static_cast<int>(systems * hardware.system.chip_count);
+      p.record_terms = false;
+      const PerfResult r = PerfEngine(catalog).run(model, hardware, p);
+      print(kv_offload_table(o, r.prefill_s, o.reload_seconds + r.prefill_s + r.decode_step_s), common);
     } else if (validate_cmd->parsed()) {
       const auto rows = validate(catalog, load_measurements(catalog));
       if (validate_rows) {

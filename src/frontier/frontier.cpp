@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/gnuplot.h"
 #include "econ/tco.h"
 #include "placement/deploy.h"
 
@@ -27,7 +28,8 @@ Normalizer parse_normalizer(const std::string& text) {
   if (t == "system") return Normalizer::system;
   if (t == "usd_hour") return Normalizer::usd_hour;
   if (t == "mw") return Normalizer::mw;
-  throw InputError("--normalize", "expected device, system, usd_hour or mw; got '" + text + "'");
+  if (t == "usd_per_mtok") return Normalizer::usd_per_mtok;
+  throw InputError("--normalize", "expected device, system, usd_hour, mw or usd_per_mtok; got '" + text + "'");
 }
 
 std::string to_string(Normalizer n) {
@@ -36,6 +38,7 @@ std::string to_string(Normalizer n) {
     case Normalizer::system: return "system";
     case Normalizer::usd_hour: return "usd_hour";
     case Normalizer::mw: return "mw";
+    case Normalizer::usd_per_mtok: return "usd_per_mtok";
   }
   return "device";
 }
@@ -46,6 +49,7 @@ std::string normalizer_unit(Normalizer n) {
     case Normalizer::system: return "tok/s per system";
     case Normalizer::usd_hour: return "tok/s per USD/hour of TCO";
     case Normalizer::mw: return "tok/s per MW (all-in)";
+    case Normalizer::usd_per_mtok: return "USD per million output tokens, at TCO";
   }
   return "";
 }
@@ -55,7 +59,8 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
   switch (normalize) {
     case Normalizer::device: return devices;
     case Normalizer::system: return systems;
-    case Normalizer::usd_hour: {
+    case Normalizer::usd_hour:
+    case Normalizer::usd_per_mtok: {
       const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "--normalize usd_hour"), hardware);
       return systems * tco.tco_per_hour_usd;
     }
@@ -146,26 +151,34 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       p.output_tokens_per_s = result.output_tokens_per_s;
       p.total_tokens_per_s = result.output_tokens_per_s * (request.isl + request.osl) / request.osl;
       p.normalizer_value = normalizer_value(catalog, hardware, result.devices, request.normalize);
-      p.output_tokens_per_s_per_norm = p.output_tokens_per_s / p.normalizer_value;
-      p.total_tokens_per_s_per_norm = p.total_tokens_per_s / p.normalizer_value;
+      if (request.normalize == Normalizer::usd_per_mtok) {  // cost: USD/h of the devices over tokens per hour
+        p.output_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.output_tokens_per_s * 1e6;
+        p.total_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.total_tokens_per_s * 1e6;
+      } else {
+        p.output_tokens_per_s_per_norm = p.output_tokens_per_s / p.normalizer_value;
+        p.total_tokens_per_s_per_norm = p.total_tokens_per_s / p.normalizer_value;
+      }
       p.ttft_s = result.ttft_s;
       p.bound = result.bound;
       points.push_back(p);
     }
   }
-  mark_pareto(points);
+  mark_pareto(points, request.normalize == Normalizer::usd_per_mtok);
   return points;
 }
 
-void mark_pareto(std::vector<FrontierPoint>& points) {
+void mark_pareto(std::vector<FrontierPoint>& points, bool lower_is_better) {
+  // y better: more throughput per normalizer, or (costs) fewer USD per token.
+  auto y_at_least = [&](double q, double p) { return lower_is_better ? q <= p : q >= p; };
+  auto y_better = [&](double q, double p) { return lower_is_better ? q < p : q > p; };
   for (auto& p : points) {
     p.pareto = true;
     for (const auto& q : points) {
       if (q.model != p.model || q.hardware != p.hardware || &q == &p) continue;
       const bool at_least = q.tokens_per_s_per_user >= p.tokens_per_s_per_user &&
-                            q.output_tokens_per_s_per_norm >= p.output_tokens_per_s_per_norm;
+                            y_at_least(q.output_tokens_per_s_per_norm, p.output_tokens_per_s_per_norm);
       const bool better = q.tokens_per_s_per_user > p.tokens_per_s_per_user ||
-                          q.output_tokens_per_s_per_norm > p.output_tokens_per_s_per_norm;
+                          y_better(q.output_tokens_per_s_per_norm, p.output_tokens_per_s_per_norm);
       if (at_least && better) { p.pareto = false; break; }
     }
   }
@@ -216,9 +229,7 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
 
 void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
                    const std::string& file) {
-  const std::string extension = to_lower(fs::path(file).extension().string());
-  if (extension != ".png" && extension != ".svg")
-    throw InputError("--plot", "expected a file ending in .png or .svg; got '" + file + "'");
+  const std::string terminal = gnuplot_terminal(file, "--plot");
   // One curve per (model, hardware): its Pareto points sorted by interactivity.
   std::map<std::string, std::vector<const FrontierPoint*>> curves;
   std::set<std::string> models;
@@ -226,7 +237,7 @@ void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normaliz
   for (const auto& p : points)
     if (p.pareto) curves[models.size() > 1 ? p.model + " on " + p.hardware : p.hardware].push_back(&p);
   if (curves.empty()) throw InputError("--plot", "nothing to plot: no feasible point");
-  const fs::path data = fs::temp_directory_path() / fmt::format("waferscope_frontier_{}.dat", ::getpid());
+  const std::string data = temporary_path("frontier.dat");
   {
     std::ofstream out(data);
     for (auto& [name, curve] : curves) {
@@ -237,35 +248,27 @@ void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normaliz
       out << "\n\n";
     }
   }
-  std::string script;
-  script += extension == ".png" ? "set terminal pngcairo size 1200,800 enhanced font 'DejaVu Sans,12'\n"
-                                : "set terminal svg size 1200,800 enhanced font 'DejaVu Sans,12'\n";
-  script += "set output '" + file + "'\n";
+  std::string script = terminal;
   script += "set title '" + title + "' noenhanced\n";
   script += "set xlabel 'Interactivity (tokens/s per user)'\n";
-  script += "set ylabel 'Output throughput (" + normalizer_unit(normalize) + ")' noenhanced\n";
+  script += "set ylabel '" + std::string(normalize == Normalizer::usd_per_mtok ? "Cost" : "Output throughput") + " (" +
+            normalizer_unit(normalize) + ")' noenhanced\n";
   script += "set logscale xy\nset grid xtics ytics mxtics mytics\nset key outside right top noenhanced\n";
   script += "plot ";
   int index = 0;
   for (const auto& [name, curve] : curves) {
     script += fmt::format("{}'{}' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.8 title '{}'", index ? ", " : "",
-                          data.string(), index, name);
+                          data, index, name);
     ++index;
   }
   script += "\n";
-  const fs::path script_file = data.string() + ".gp";
-  std::ofstream(script_file) << script;
-  const std::string command = "gnuplot '" + script_file.string() + "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) throw InputError("--plot", "cannot run gnuplot");
-  std::string output;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
-  const int status = pclose(pipe);
+  try {
+    run_gnuplot(script, "--plot");
+  } catch (...) {
+    fs::remove(data);
+    throw;
+  }
   fs::remove(data);
-  fs::remove(script_file);
-  if (status != 0)
-    throw InputError("--plot", "gnuplot failed (install gnuplot-nox; `make` does): " + output);
 }
 
 }  // namespace ws

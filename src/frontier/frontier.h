@@ -10,7 +10,8 @@
 namespace ws {
 
 // What throughput is divided by on the frontier's y axis.
-enum class Normalizer { device, system, usd_hour, mw };
+// usd_per_mtok turns the y axis into cost: USD per million output tokens at the system's TCO (lower is better).
+enum class Normalizer { device, system, usd_hour, mw, usd_per_mtok };
 Normalizer parse_normalizer(const std::string& text);  // throws InputError naming --normalize
 std::string to_string(Normalizer normalizer);
 std::string normalizer_unit(Normalizer normalizer);  // "tok/s per device", ...
@@ -50,8 +51,9 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
 std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
                                  const FrontierRequest& request);
 
-// Marks points not dominated in (tokens/s/user, output tokens/s per normalizer), per model and hardware.
-void mark_pareto(std::vector<FrontierPoint>& points);
+// Marks points not dominated in (tokens/s/user, output tokens/s per normalizer), per model and hardware;
+// with lower_is_better the y value is a cost to minimise.
+void mark_pareto(std::vector<FrontierPoint>& points, bool lower_is_better = false);
 
 // Sweeps every (model, hardware) pair, in parallel (oneTBB); `progress` is called after each pair.
 std::vector<FrontierPoint> sweep_all(const PerfEngine& engine, const std::vector<ModelSpec>& models,

@@ -358,4 +358,43 @@ Table bound_totals_table(const PerfResult& result) {
   return t;
 }
 
+
+Table feasibility_grid_table(const FeasibilityGrid& grid) {
+  Table t;
+  t.title = "Systems needed: model size x average input length";
+  t.columns = {col("params", "params B", 1e9, 0), col("input_tokens", "input tokens", 1, 0),
+               col("kv_bytes_per_token", "KV B/token", 1, 0, true), col("systems", "systems", 1, 0, true)};
+  for (std::size_t i = 0; i < grid.params.size(); ++i)
+    for (std::size_t j = 0; j < grid.input_tokens.size(); ++j)
+      t.rows.push_back({grid.params[i], grid.input_tokens[j], family_kv_bytes_per_token(grid.params[i], 2.0),
+                        grid.systems[i][j]});
+  t.notes = {"Model sizes follow a dense GQA family (see placement/feasibility.h); kv_bytes_per_token at bf16."};
+  return t;
+}
+
+Table feasibility_points_table(const std::vector<FeasibilityPoint>& points) {
+  Table t;
+  t.title = "Catalog models at their maximum context";
+  t.columns = {text("model", "model"), col("params", "params B", 1e9, 1), col("input_tokens", "context", 1, 0, true),
+               col("systems", "systems", 1, 0, true)};
+  for (const auto& p : points) t.rows.push_back({p.model, p.params, p.input_tokens, p.systems});
+  return t;
+}
+
+std::vector<FeasibilityPoint> feasibility_points(const Catalog& catalog, const Hardware& hardware, double concurrency,
+                                                 const std::string& weight_dtype, const std::string& kv_dtype,
+                                                 bool honor_windows) {
+  std::vector<FeasibilityPoint> points;
+  const Precision& kv = catalog.precisions.get(kv_dtype, "--kv-dtype");
+  for (const auto& entry : catalog.models) {
+    const ModelSpec m = catalog.model(entry.name);
+    if (!(m.max_context_tokens > 0)) continue;
+    const double weights = weight_bytes(m, weight_format(m, weight_dtype, catalog.precisions, "--weight-dtype"));
+    const double kv_bytes = kv_bytes_for_context(m, kv, m.max_context_tokens, honor_windows);
+    points.push_back(FeasibilityPoint{m.name, param_counts(m).total, m.max_context_tokens,
+                                      systems_needed(weights, kv_bytes, concurrency, hardware)});
+  }
+  return points;
+}
+
 }  // namespace ws

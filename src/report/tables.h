@@ -8,6 +8,7 @@
 #include "econ/tco.h"
 #include "placement/deploy.h"
 #include "perf/engine.h"
+#include "placement/feasibility.h"
 
 namespace ws {
 
@@ -34,6 +35,13 @@ Table deploy_table(const std::vector<Deployment>& deployments);
 Table tco_table(const std::vector<Tco>& results);
 
 Table perf_table(const std::vector<PerfResult>& results);
+
+Table feasibility_grid_table(const FeasibilityGrid& grid);
+Table feasibility_points_table(const std::vector<FeasibilityPoint>& points);
+// Catalog models at their maximum context (or `context_override` > 0) with `concurrency` sequences.
+std::vector<FeasibilityPoint> feasibility_points(const Catalog& catalog, const Hardware& hardware, double concurrency,
+                                                 const std::string& weight_dtype, const std::string& kv_dtype,
+                                                 bool honor_windows);
 // The terms of one decode step (per stage, per phase), grouped when `detailed` is false, and the totals by bound.
 Table explain_table(const PerfResult& result, bool detailed);
 Table bound_totals_table(const PerfResult& result);

@@ -1,0 +1,51 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/table.h"
+#include "econ/token_cost.h"
+#include "perf/engine.h"
+
+namespace ws {
+
+// Prefill on one hardware, decode on another: each request's KV is built by the prefill pool and sent to the
+// decode pool over the network (switch hops at a fixed latency each, bytes over the slower side's off-chip
+// bandwidth). Decode runs without prefill stalls; the decode pool's off-chip links carry every request's KV
+// in, which caps its request rate (150 GB/s per wafer). Pools are sized so their request rates balance.
+struct DisaggRequest {
+  Workload workload;
+  PerfRequest prefill;        // parallelism on the prefill hardware (precisions shared)
+  PerfRequest decode;         // concurrency and parallelism on the decode hardware
+  SystemPrice prefill_price, decode_price;
+  double switch_hops = 2;
+  double switch_hop_latency_s = 5e-6;  // SA: ~5 us per switch hop
+};
+
+struct DisaggResult {
+  std::string label;  // "disaggregated", "co-located on X"
+  std::string prefill_hardware, decode_hardware;
+  double isl = 0, osl = 0, concurrency = 0;
+  double prefill_devices = 0, decode_devices = 0;  // per balanced unit (prefill fractional)
+  double ttft_s = 0, tpot_s = 0, tokens_per_s_per_user = 0;
+  double requests_per_s = 0;        // per balanced unit
+  double output_tokens_per_s = 0;   // per balanced unit
+  double kv_transfer_s = 0;
+  double kv_link_utilization = 0;   // decode side, at the balanced rate
+  bool link_capped = false;         // the decode pool's KV intake, not its decode speed, sets the rate
+  double usd_per_hour = 0;
+  double usd_per_mtok = 0;          // all tokens (input + output) of the workload's average request
+  double prefill_share_of_colocated_time = 0;  // co-located rows: the share of decode time lost to prefill
+  std::string bound;
+};
+
+// Disaggregated, then co-located on the prefill hardware and on the decode hardware (same concurrency).
+std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,
+                                                 const Hardware& prefill_hardware, const Hardware& decode_hardware,
+                                                 const DisaggRequest& request);
+
+Table disaggregation_table(const std::vector<DisaggResult>& results);
+
+// What the source's 5x claim would need, in words, from the co-located and disaggregated rows.
+std::string five_x_note(const std::vector<DisaggResult>& results);
+
+}  // namespace ws

@@ -1,0 +1,85 @@
+#include "report/plots.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.h"
+#include "core/gnuplot.h"
+
+namespace ws {
+namespace fs = std::filesystem;
+
+void plot_feasibility(const FeasibilityGrid& grid, const std::vector<FeasibilityPoint>& points, const std::string& title,
+                      const std::string& file) {
+  const std::string terminal = gnuplot_terminal(file, "--plot");
+  const std::string data = temporary_path("feasibility.dat"), marks = temporary_path("feasibility_points.dat");
+  {
+    std::ofstream out(data);
+    for (std::size_t i = 0; i < grid.params.size(); ++i) {
+      for (std::size_t j = 0; j < grid.input_tokens.size(); ++j)
+        out << grid.input_tokens[j] << " " << grid.params[i] / 1e9 << " " << grid.systems[i][j] << "\n";
+      out << "\n";
+    }
+    std::ofstream m(marks);
+    for (const auto& p : points)
+      m << p.input_tokens << " " << p.params / 1e9 << " " << p.systems << " \"" << p.model << " (" << p.systems << ")\"\n";
+  }
+  std::string script = terminal;
+  script += "set title '" + title + "' noenhanced\n";
+  script += "set xlabel 'Average input length (tokens)'\nset ylabel 'Model size (billion parameters)'\n";
+  script += "set logscale xy\nset logscale cb\nset cblabel 'Systems needed'\nset view map\n";
+  script += "set contour base\nset cntrparam levels discrete 32,64,128\nunset clabel\n";
+  script += "set key outside right bottom\nset xrange [*:*] noextend\nset yrange [*:*] noextend\n";
+  script += fmt::format("splot '{}' using 1:2:3 with pm3d notitle nocontour, "
+                        "'{}' using 1:2:3 with lines lw 2 lc rgb 'white' nosurface title 'contours: 32, 64, 128 systems', "
+                        "'{}' using 1:2:(1):4 with labels point pt 7 ps 1.2 lc rgb 'black' offset 1,0.6 left font ',9' "
+                        "nocontour notitle\n",
+                        data, data, marks);
+  try {
+    run_gnuplot(script, "--plot");
+  } catch (...) {
+    fs::remove(data);
+    fs::remove(marks);
+    throw;
+  }
+  fs::remove(data);
+  fs::remove(marks);
+}
+
+void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& prices, const std::string& file) {
+  const std::string terminal = gnuplot_terminal(file, "--plot", 1200, 700);
+  const std::string data = temporary_path("mix.dat");
+  {
+    std::ofstream out(data);
+    out << "workload cache_read cache_write fresh_input output spend_cache_read spend_cache_write spend_fresh spend_output\n";
+    for (const auto& w : workloads) {
+      const TokenMix& m = w.mix;
+      const double spend = prices.blended_usd_per_mtok(m);
+      out << "\"" << w.name << "\" " << m.cache_read << " " << m.cache_write << " " << m.fresh_input << " " << m.output << " "
+          << m.cache_read * prices.cache_read_usd_per_mtok / spend << " "
+          << m.cache_write * prices.cache_write_usd_per_mtok / spend << " "
+          << m.fresh_input * prices.fresh_input_usd_per_mtok / spend << " " << m.output * prices.output_usd_per_mtok / spend
+          << "\n";
+    }
+  }
+  std::string script = terminal;
+  script += "set multiplot layout 1,2\nset style data histograms\nset style histogram rowstacked\n";
+  script += "set style fill solid 0.85 border -1\nset boxwidth 0.7\nset yrange [0:1]\nset xtics rotate by -30 noenhanced\n";
+  script += "set key outside bottom horizontal\nset title 'Tokens by type (share of count)'\n";
+  script += fmt::format("plot '{}' using 2:xtic(1) title 'cache read', '' using 3 title 'cache write', "
+                        "'' using 4 title 'fresh input', '' using 5 title 'output'\n", data);
+  script += "set title 'Spend by type (at " + prices.name + " list prices)' noenhanced\n";
+  script += fmt::format("plot '{}' using 6:xtic(1) title 'cache read', '' using 7 title 'cache write', "
+                        "'' using 8 title 'fresh input', '' using 9 title 'output'\nunset multiplot\n", data);
+  try {
+    run_gnuplot(script, "--plot");
+  } catch (...) {
+    fs::remove(data);
+    throw;
+  }
+  fs::remove(data);
+}
+
+}  // namespace ws

@@ -1,0 +1,18 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "placement/feasibility.h"
+#include "workload/workload.h"
+
+namespace ws {
+
+// The feasibility phase diagram: systems needed (colour, log) over average input length (x, log) and model
+// size (y, log), contour lines at 32, 64 and 128 systems, catalog models as labelled points.
+void plot_feasibility(const FeasibilityGrid& grid, const std::vector<FeasibilityPoint>& points, const std::string& title,
+                      const std::string& file);
+
+// Token-type shares by volume and by spend (at a price list) for each workload, as grouped bars.
+void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& prices, const std::string& file);
+
+}  // namespace ws
