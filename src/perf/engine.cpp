@@ -146,8 +146,17 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
       throw InfeasibleError(fmt::format("TP {} does not divide the {} attention heads of {}; valid TP: {}", p.tp, heads,
                                         model.name, list(divisors_of(heads, 1 << 20))));
   }
-  if (p.pp < 1 || p.pp > layers)
+  if (p.pp < 1 || p.pp > layers) {
+    if (p.pp > layers && !request.pp && !request.devices) {
+      const double per_stage_room = std::max(0.0, usable_per_device * p.tp - r.weight_bytes / layers);
+      const double fits = std::floor(per_stage_room * layers / kv_per_sequence);
+      throw InfeasibleError(fmt::format(
+          "does not fit: weights + the KV of {} sequences need {} stages of {} but the model has only {} layers to "
+          "cut on; at one layer per stage {} sequences fit (--concurrency)", request.concurrency, p.pp,
+          hardware.chip.display_name, layers, fits));
+    }
     throw InfeasibleError(fmt::format("PP {} is outside 1..{} (the model's layers)", p.pp, layers));
+  }
   if (p.ep < 1 || p.ep > p.devices())
     throw InfeasibleError(fmt::format("EP {} is outside 1..{} (the devices in use)", p.ep, p.devices()));
   r.parallel = p;

@@ -7,7 +7,13 @@
 #include "core/error.h"
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
+#include "econ/token_cost.h"
+#include "perf/disaggregation.h"
+#include "placement/deploy.h"
+#include "placement/kv_offload.h"
+#include "report/plots.h"
 #include "report/reproduction.h"
+#include "report/tables.h"
 
 namespace ws {
 namespace fs = std::filesystem;
@@ -60,6 +66,155 @@ std::string write_validation(const Catalog& catalog, const std::string& out_dir,
   return index;
 }
 
+// Issue 4: the source's serving questions priced from the physical model.
+std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir, std::string& summary) {
+  const PerfEngine engine(catalog);
+  const ModelSpec model = catalog.model("gpt-oss-120b");
+  const Hardware cs3 = catalog.hardware("cs-3");
+  const PriceList& prices = catalog.price_list("openai-gpt-5.2");
+  std::string index = "## Tokenomics and serving questions\n\n";
+
+  // Workload mix.
+  std::vector<Workload> workloads;
+  for (const auto& name : catalog.workload_names()) workloads.push_back(catalog.workload(name));
+  plot_workload_mix(workloads, prices, (fs::path(out_dir) / "workload_mix.png").string());
+  Table mix;
+  mix.title = "Workload token mix";
+  mix.columns = {Column{"workload", "workload"}, Column{"mean_input_tokens", "mean ISL", 1, 0},
+                 Column{"mean_output_tokens", "mean OSL", 1, 0}, Column{"cache_read", "cache read", 1, 4},
+                 Column{"cache_write", "cache write", 1, 4}, Column{"fresh_input", "fresh input", 1, 4},
+                 Column{"output", "output", 1, 4}, Column{"revenue_usd_per_mtok", "list price USD/Mtok", 1, 3},
+                 Column{"mix_source", "mix from"}};
+  for (const auto& w : workloads)
+    mix.rows.push_back({w.name, w.mean_input_tokens(), w.mean_output_tokens(), w.mix.cache_read, w.mix.cache_write,
+                        w.mix.fresh_input, w.mix.output, prices.blended_usd_per_mtok(w.mix), w.mix_source});
+  write_text_file(out_dir, "workload_mix.csv", render(mix, Format::csv));
+  index += "### Workload mix\n\n![workload mix](workload_mix.png)\n\n" + render(mix, Format::md) + "\n";
+
+  // Cost of the agentic workload on CS-3 at the rental price: physical vs the calculator's rule, same inputs.
+  CostRequest cost;
+  cost.workload = catalog.workload("agentic-coding");
+  cost.price_list = prices;
+  cost.price = system_price(catalog, cs3, "rental");
+  cost.perf.concurrency = load_calculator_constants(catalog).default_concurrency;
+  cost.perf.weights = checkpoint_weight_format(model, catalog.precisions);
+  cost.perf.kv = catalog.precisions.get("bf16", "report");
+  cost.isl_override = 96300;
+  std::vector<CostResult> costs;
+  for (CostRule rule : {CostRule::physical, CostRule::calculator}) {
+    cost.rule = rule;
+    costs.push_back(token_cost(engine, model, cs3, cost));
+  }
+  const Table cost_rows = cost_table(costs);
+  write_text_file(out_dir, "cost_agentic_cs3.csv", render(cost_rows, Format::csv));
+  const CostResult& physical = costs[0];
+  const CostResult& calculator = costs[1];
+  const TokenMix& m = cost.workload.mix;
+  index += "### Cost of the agentic workload on CS-3 (gpt-oss-120b, rental 41.96 USD/h, 250 concurrent, 96.3k average input)\n\n";
+  index += render(cost_rows, Format::md) + "\n";
+  index += fmt::format(
+      "The source quotes 0.19 USD/Mtok to serve and 0.30 revenue (35% margin). The calculator's rule on the same "
+      "inputs gives {:.3f} USD/Mtok on {:.0f} systems (margin {:.0f}%): it reproduces the source when non-output "
+      "tokens run at 5x the decode rate. The physical model gives {:.3f} USD/Mtok on {:.0f} wafers. Term by term "
+      "(USD per blended Mtok = share x USD/Mtok of the type):\n\n"
+      "| token type | share | calculator | physical | why they differ |\n| --- | ---: | ---: | ---: | --- |\n"
+      "| cache read | {:.4f} | {:.4f} | {:.4f} | the calculator runs a cached token at 5x decode speed; physically it is its KV "
+      "fetched from the KVSS tier over 150 GB/s per wafer |\n"
+      "| cache write | {:.4f} | {:.4f} | {:.4f} | prefill pipelined across the wafers, attending to the cached prefix |\n"
+      "| fresh input | {:.4f} | {:.4f} | {:.4f} | as cache writes |\n"
+      "| output | {:.4f} | {:.4f} | {:.4f} | decode at the engine's speed for 250 sequences vs the power-law {:.0f} tok/s |\n"
+      "| blended | 1 | {:.4f} | {:.4f} | |\n\n",
+      calculator.usd_per_mtok, calculator.systems, 100 * calculator.gross_margin, physical.usd_per_mtok, physical.systems,
+      m.cache_read, m.cache_read * calculator.cache_read.usd_per_mtok, m.cache_read * physical.cache_read.usd_per_mtok,
+      m.cache_write, m.cache_write * calculator.cache_write.usd_per_mtok, m.cache_write * physical.cache_write.usd_per_mtok,
+      m.fresh_input, m.fresh_input * calculator.fresh_input.usd_per_mtok, m.fresh_input * physical.fresh_input.usd_per_mtok,
+      m.output, m.output * calculator.output.usd_per_mtok, m.output * physical.output.usd_per_mtok,
+      calculator.tokens_per_s_per_user, calculator.usd_per_mtok, physical.usd_per_mtok);
+  summary += fmt::format("Agentic gpt-oss-120b on CS-3 at 41.96 USD/h: calculator rule {:.3f} USD/Mtok ({:.0f} systems), "
+                         "physical {:.3f} USD/Mtok (source: 0.19)\n",
+                         calculator.usd_per_mtok, calculator.systems, physical.usd_per_mtok);
+
+  // Cost frontier.
+  {
+    std::vector<Hardware> hardware;
+    for (const char* name : {"cs-3", "dgx-b300", "gb300-nvl72", "dgx-h100"}) hardware.push_back(catalog.hardware(name));
+    FrontierRequest request;
+    request.normalize = Normalizer::usd_per_mtok;
+    const auto points = sweep_all(engine, {model}, hardware, request);
+    write_text_file(out_dir, "cost_frontier_gpt-oss-120b_1024_1024.csv",
+                    render(frontier_table(points, request.normalize, true), Format::csv));
+    plot_frontier(points, request.normalize, "gpt-oss-120b, ISL 1024 / OSL 1024: cost at TCO",
+                  (fs::path(out_dir) / "cost_frontier_gpt-oss-120b_1024_1024.png").string());
+    index += "### Cost per million output tokens vs interactivity (1k/1k, at TCO)\n\n"
+             "![cost frontier](cost_frontier_gpt-oss-120b_1024_1024.png)\n\n[csv](cost_frontier_gpt-oss-120b_1024_1024.csv)\n\n";
+  }
+
+  // Feasibility.
+  {
+    const auto points = feasibility_points(catalog, cs3, 1, "fp8", "bf16", false);
+    double smallest = 125e9;
+    for (const auto& p : points) smallest = std::min(smallest, 0.8 * p.params);
+    const FeasibilityGrid grid = feasibility_grid(cs3, 1, 1.0, 2.0, 41, smallest);
+    write_text_file(out_dir, "feasibility_cs3.csv", render(feasibility_grid_table(grid), Format::csv));
+    write_text_file(out_dir, "feasibility_cs3_models.csv", render(feasibility_points_table(points), Format::csv));
+    plot_feasibility(grid, points, "CS-3 systems for one copy: fp8 weights, bf16 KV, 1 request at its context",
+                     (fs::path(out_dir) / "feasibility_cs3.png").string());
+    index += "### Feasibility: CS-3 systems over model size and input length\n\n![feasibility](feasibility_cs3.png)\n\n"
+             "[grid csv](feasibility_cs3.csv), [models csv](feasibility_cs3_models.csv) "
+             "(`waferscope feasibility --hardware cs-3 --plot FILE`)\n\n";
+  }
+
+  // Disaggregation: prefill on GPUs, decode on wafers.
+  {
+    std::string tables;
+    std::string csv;
+    for (const char* prefill : {"dgx-b300", "gb300-nvl72"}) {
+      const Hardware prefill_hw = catalog.hardware(prefill);
+      for (const char* workload : {"agentic-coding", "8k-1k", "1k-8k"}) {
+        DisaggRequest d;
+        d.workload = catalog.workload(workload);
+        d.prefill.weights = d.decode.weights = checkpoint_weight_format(model, catalog.precisions);
+        d.prefill.kv = d.decode.kv = catalog.precisions.get("bf16", "report");
+        d.decode.concurrency = 64;
+        d.prefill_price = system_price(catalog, prefill_hw, "tco");
+        d.decode_price = system_price(catalog, cs3, "tco");
+        const auto rows = compare_disaggregation(engine, model, prefill_hw, cs3, d);
+        Table t = disaggregation_table(rows);
+        t.title = fmt::format("{}: prefill on {}, decode on CS-3 (64 concurrent)", workload, prefill);
+        t.notes.push_back(five_x_note(rows));
+        tables += render(t, Format::md) + "\n";
+        csv += render(t, Format::csv);
+      }
+    }
+    write_text_file(out_dir, "disaggregation.md", tables);
+    write_text_file(out_dir, "disaggregation.csv", csv);
+    index += "### Disaggregated prefill (GPUs) and decode (wafers)\n\n" + tables;
+  }
+
+  // KV offload.
+  {
+    DeployRequest d;
+    d.weights = checkpoint_weight_format(model, catalog.precisions);
+    d.kv = catalog.precisions.get("bf16", "report");
+    const double kv = kv_bytes_for_context(model, d.kv, 96300, true);
+    const KvOffload o = kv_offload(model, cs3, 2, weight_bytes(model, d.weights), kv, 96300);
+    PerfRequest p;
+    p.weights = d.weights;
+    p.kv = d.kv;
+    p.isl = 96300 + 2000;
+    p.osl = 1;
+    p.prefix_cached_tokens = 96300;
+    p.devices = 2;
+    p.record_terms = false;
+    const PerfResult r = engine.run(model, cs3, p);
+    const Table t = kv_offload_table(o, r.prefill_s, o.reload_seconds + r.prefill_s + r.decode_step_s);
+    write_text_file(out_dir, "kv_offload.csv", render(t, Format::csv));
+    index += "### KV offload to the KVSS node\n\n" + render(t, Format::md) + "\n";
+  }
+  summary += "Wrote the workload mix, cost comparison, cost frontier, feasibility diagram, disaggregation and KV offload\n";
+  return index;
+}
+
 }  // namespace
 
 std::string write_report(const Catalog& catalog, const std::string& out_dir) {
@@ -72,6 +227,7 @@ std::string write_report(const Catalog& catalog, const std::string& out_dir) {
   index += reproduction.index_markdown + "\n";
   index += write_validation(catalog, out_dir, summary);
   index += write_frontiers(catalog, out_dir, summary);
+  index += write_tokenomics(catalog, out_dir, summary);
   write_text_file(out_dir, "index.md", index);
   summary += fmt::format("Wrote everything under {}/ (open index.md)\n", out_dir);
   return summary;

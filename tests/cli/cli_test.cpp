@@ -108,3 +108,34 @@ TEST(Cli, EveryListingCommandRunsInEveryFormat) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliTokenomics, CostFeasibilityDisaggOffloadRun) {
+  const Result cost = run("cost --model gpt-oss-120b --hardware cs-3 --isl 96300 --format json");
+  ASSERT_EQ(cost.exit_code, 0) << cost.output;
+  const auto rows = nlohmann::json::parse(cost.output);
+  ASSERT_EQ(rows.size(), 2u);  // physical and calculator
+  for (const char* key : {"usd_per_mtok", "usd_per_mtok_output", "usd_per_mtok_cache_read", "usd_per_mtok_cache_write",
+                          "usd_per_mtok_input", "gross_margin"})
+    EXPECT_TRUE(rows[0].contains(key)) << key;
+  EXPECT_NEAR(rows[1]["usd_per_mtok"].get<double>(), 0.19, 0.01);
+  EXPECT_EQ(run("feasibility --hardware cs-3 --format csv").exit_code, 0);
+  EXPECT_EQ(run("disagg --model gpt-oss-120b --prefill dgx-b300 --decode cs-3 --workload 8k-1k").exit_code, 0);
+  EXPECT_EQ(run("offload --model gpt-oss-120b").exit_code, 0);
+  EXPECT_EQ(run("workloads --format json").exit_code, 0);
+}
+
+TEST(CliTokenomics, BadInputIsNamed) {
+  Result r = run("cost --model gpt-oss-120b --hardware cs-3 --price free");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--price"), std::string::npos);
+  r = run("cost --model gpt-oss-120b --hardware cs-3 --workload " + ws::test::data_path("bad_workloads/mix_not_one.toml"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("mix_not_one.toml"), std::string::npos);
+  EXPECT_NE(run("cost --model gpt-oss-120b --hardware cs-3 --workload agentic").exit_code, 0);
+  EXPECT_NE(run("frontier --model gpt-oss-120b --hardware cs-3 --normalize watts").exit_code, 0);
+  EXPECT_NE(run("offload --model gpt-oss-120b --hardware dgx-b300").exit_code, 0);
+}
+
+}  // namespace

@@ -1,0 +1,76 @@
+// Feasibility diagram, KV offload and disaggregation (placement- and perf-level serving questions).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "perf/disaggregation.h"
+#include "placement/feasibility.h"
+#include "placement/kv_offload.h"
+#include "test_support.h"
+
+namespace ws {
+namespace {
+
+TEST(Feasibility, FamilyKvTracksTheLlama3Line) {
+  EXPECT_NEAR(family_kv_bytes_per_token(70.6e9, 2), 327680, 0.15 * 327680);
+  EXPECT_NEAR(family_kv_bytes_per_token(405.9e9, 2), 516096, 0.05 * 516096);
+}
+
+TEST(Feasibility, GridGrowsWithSizeAndLengthAndHasTheContours) {
+  const auto grid = feasibility_grid(test::catalog().hardware("cs-3"), 1, 1.0, 2.0, 21);
+  bool below32 = false, between = false, above128 = false;
+  for (std::size_t i = 0; i < grid.params.size(); ++i)
+    for (std::size_t j = 0; j < grid.input_tokens.size(); ++j) {
+      if (i > 0) EXPECT_GE(grid.systems[i][j], grid.systems[i - 1][j]);
+      if (j > 0) EXPECT_GE(grid.systems[i][j], grid.systems[i][j - 1]);
+      below32 |= grid.systems[i][j] < 32;
+      between |= grid.systems[i][j] >= 64 && grid.systems[i][j] < 128;
+      above128 |= grid.systems[i][j] > 128;
+    }
+  EXPECT_TRUE(below32 && between && above128);
+  // 4T parameters at fp8 alone need ceil(4000/44) = 91 wafers.
+  EXPECT_EQ(grid.systems.back().front(), std::ceil((4e12 + 16e3 * family_kv_bytes_per_token(4e12, 2)) / 44e9));
+}
+
+TEST(KvOffload, SixTerabytesOfSessions) {
+  const auto& c = test::catalog();
+  const ModelSpec m = c.model("gpt-oss-120b");
+  const KvOffload o = kv_offload(m, c.hardware("cs-3"), 2, 65e9, 3.5e9, 96300);
+  EXPECT_EQ(o.host_sessions, std::floor(2 * 6000e9 / 3.5e9));
+  EXPECT_EQ(o.device_sessions, std::floor((88e9 - 65e9) / 3.5e9));
+  EXPECT_NEAR(o.reload_seconds, 3.5e9 / (2 * 150e9), 1e-12);
+  EXPECT_THROW(kv_offload(m, c.hardware("dgx-b300"), 1, 65e9, 3.5e9, 96300), InputError);
+}
+
+TEST(Disaggregation, DecodeWithoutPrefillStallsAndALinkCap) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("gpt-oss-120b");
+  DisaggRequest d;
+  d.workload = c.workload("8k-1k");
+  d.prefill.weights = d.decode.weights = checkpoint_weight_format(m, c.precisions);
+  d.prefill.kv = d.decode.kv = c.precisions.get("bf16", "test");
+  d.decode.concurrency = 64;
+  d.prefill_price = system_price(c, c.hardware("dgx-b300"), "tco");
+  d.decode_price = system_price(c, c.hardware("cs-3"), "tco");
+  const auto rows = compare_disaggregation(engine, m, c.hardware("dgx-b300"), c.hardware("cs-3"), d);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_LT(rows[0].tpot_s, rows[2].tpot_s);  // no prefill stalls on the decode wafers
+  EXPECT_GT(rows[0].prefill_devices, 0);
+  EXPECT_LE(rows[0].kv_link_utilization, 1.0 + 1e-9);
+  EXPECT_FALSE(five_x_note(rows).empty());
+  EXPECT_GT(rows[0].kv_transfer_s, 0);
+  // Too many long sequences for a 36-layer model on wafers: refused with what would fit.
+  d.workload.input_tokens = LengthDistribution::constant(120000);
+  d.decode.concurrency = 512;
+  try {
+    compare_disaggregation(engine, m, c.hardware("gb300-nvl72"), c.hardware("cs-3"), d);
+    FAIL();
+  } catch (const InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("sequences fit"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ws
