@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -53,7 +54,6 @@ void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& 
   const std::string data = temporary_path("mix.dat");
   {
     std::ofstream out(data);
-    out << "workload cache_read cache_write fresh_input output spend_cache_read spend_cache_write spend_fresh spend_output\n";
     for (const auto& w : workloads) {
       const TokenMix& m = w.mix;
       const double spend = prices.blended_usd_per_mtok(m);
@@ -73,6 +73,34 @@ void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& 
   script += "set title 'Spend by type (at " + prices.name + " list prices)' noenhanced\n";
   script += fmt::format("plot '{}' using 6:xtic(1) title 'cache read', '' using 7 title 'cache write', "
                         "'' using 8 title 'fresh input', '' using 9 title 'output'\nunset multiplot\n", data);
+  try {
+    run_gnuplot(script, "--plot");
+  } catch (...) {
+    fs::remove(data);
+    throw;
+  }
+  fs::remove(data);
+}
+
+void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& prefill_label,
+                         const std::string& decode_label, const std::string& file) {
+  const std::string terminal = gnuplot_terminal(file, "--plot", 1200, 700);
+  const std::string data = temporary_path("disagg.dat");
+  {
+    std::ofstream out(data);
+    auto value = [](double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string("NaN"); };
+    for (const auto& b : bars)
+      out << "\"" << b.scenario << "\" " << value(b.disaggregated_usd_per_mtok) << " "
+          << value(b.colocated_prefill_usd_per_mtok) << " " << value(b.colocated_decode_usd_per_mtok) << "\n";
+  }
+  std::string script = terminal;
+  script += "set title 'Cost per million tokens: disaggregated vs co-located (at TCO)' noenhanced\n";
+  script += "set style data histograms\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n";
+  script += "set logscale y\nset ylabel 'USD per million tokens (input + output)'\nset xtics noenhanced\n";
+  script += "set key outside bottom horizontal noenhanced\nset grid ytics\n";
+  script += fmt::format("plot '{}' using 2:xtic(1) title 'prefill on {}, decode on {}', '' using 3 title 'co-located on {}', "
+                        "'' using 4 title 'co-located on {}'\n",
+                        data, prefill_label, decode_label, prefill_label, decode_label);
   try {
     run_gnuplot(script, "--plot");
   } catch (...) {

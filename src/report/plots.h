@@ -15,4 +15,12 @@ void plot_feasibility(const FeasibilityGrid& grid, const std::vector<Feasibility
 // Token-type shares by volume and by spend (at a price list) for each workload, as grouped bars.
 void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& prices, const std::string& file);
 
+// Cost per million tokens of disaggregated vs co-located serving, one group of bars per scenario label.
+struct DisaggBar {
+  std::string scenario;
+  double disaggregated_usd_per_mtok = 0, colocated_prefill_usd_per_mtok = 0, colocated_decode_usd_per_mtok = 0;
+};
+void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& prefill_label,
+                         const std::string& decode_label, const std::string& file);
+
 }  // namespace ws

@@ -168,6 +168,7 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
   {
     std::string tables;
     std::string csv;
+    std::vector<DisaggBar> bars;
     for (const char* prefill : {"dgx-b300", "gb300-nvl72"}) {
       const Hardware prefill_hw = catalog.hardware(prefill);
       for (const char* workload : {"agentic-coding", "8k-1k", "1k-8k"}) {
@@ -179,6 +180,8 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
         d.prefill_price = system_price(catalog, prefill_hw, "tco");
         d.decode_price = system_price(catalog, cs3, "tco");
         const auto rows = compare_disaggregation(engine, model, prefill_hw, cs3, d);
+        if (std::string(prefill) == "dgx-b300")
+          bars.push_back(DisaggBar{workload, rows[0].usd_per_mtok, rows[1].usd_per_mtok, rows[2].usd_per_mtok});
         Table t = disaggregation_table(rows);
         t.title = fmt::format("{}: prefill on {}, decode on CS-3 (64 concurrent)", workload, prefill);
         t.notes.push_back(five_x_note(rows));
@@ -188,7 +191,9 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
     }
     write_text_file(out_dir, "disaggregation.md", tables);
     write_text_file(out_dir, "disaggregation.csv", csv);
-    index += "### Disaggregated prefill (GPUs) and decode (wafers)\n\n" + tables;
+    plot_disaggregation(bars, "dgx-b300", "cs-3", (fs::path(out_dir) / "disaggregation.png").string());
+    index += "### Disaggregated prefill (GPUs) and decode (wafers)\n\n![disaggregation](disaggregation.png)\n\n"
+             "[csv](disaggregation.csv)\n\n" + tables;
   }
 
   // KV offload.
