@@ -74,16 +74,73 @@ std::string list(const std::vector<int>& values) {
   return text;
 }
 
-struct Pipeline {
-  std::vector<StepTime> stages;
-  StepTime hop;
-  double latency_s = 0;  // one microbatch through all stages
-  double round_s = 0;    // max over stages x microbatches
-};
 
 }  // namespace
 
-PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+StepTimer::StepTimer(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device,
+                     const PerfRequest& request, Parallelism parallel, std::vector<std::pair<int, int>> groups)
+    : model_(model), hardware_(hardware), device_(&device), request_(request), parallel_(parallel),
+      groups_(std::move(groups)) {}
+
+int StepTimer::microbatches(double sequences) const {
+  return static_cast<int>(std::max(1.0, std::min<double>(sequences, parallel_.pp)));
+}
+
+PipelineTime StepTimer::pipeline(const StepWork& work) const {
+  PipelineTime pl;
+  const int stages = parallel_.pp;
+  double slowest = 0;
+  for (int s = 0; s < stages; ++s) {
+    pl.stages.push_back(device_->stage_time(work, groups_[s].first, groups_[s].second, s == 0, s == stages - 1,
+                                            hardware_, parallel_));
+    pl.latency_s += pl.stages.back().seconds;
+    slowest = std::max(slowest, pl.stages.back().seconds);
+  }
+  pl.hop = device_->stage_hop_time(work.tokens * model_.hidden_size * work.activation_bytes_per_element, hardware_);
+  pl.latency_s += (stages - 1) * pl.hop.seconds;
+  pl.round_s = slowest;
+  return pl;
+}
+
+std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_context, double tokens_per_sequence,
+                                                  bool record_terms) const {
+  const int m = microbatches(sequences);
+  StepWork work = decode_work(model_, request_.weights, request_.kv, sequences / m, mean_context,
+                              request_.honor_windows, tokens_per_sequence);
+  work.record_terms = record_terms;
+  PipelineTime pl = pipeline(work);
+  // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
+  const double step = std::max(pl.latency_s, m * pl.round_s + (m > 1 ? pl.hop.seconds : 0.0));
+  return {step, std::move(pl)};
+}
+
+double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
+  double total = 0;
+  for (double done = 0; done < new_tokens; done += request_.prefill_chunk_tokens) {
+    const double chunk = std::min(request_.prefill_chunk_tokens, new_tokens - done);
+    // With several stages, a chunk flows through them in sub-chunks (stage s works on sub-chunk i while stage
+    // s+1 works on i-1): one trip of the first sub-chunk, then one slowest stage per further sub-chunk.
+    double best = std::numeric_limits<double>::infinity();
+    for (double sub = chunk;; sub = std::ceil(sub / 4)) {
+      StepWork work = prefill_work(model_, request_.weights, request_.kv, sub, past_tokens + done, request_.honor_windows);
+      work.record_terms = false;
+      const PipelineTime pl = pipeline(work);
+      const double more = std::ceil(chunk / sub) - 1;
+      best = std::min(best, pl.latency_s + more * (pl.round_s + (parallel_.pp > 1 ? pl.hop.seconds : 0.0)));
+      if (parallel_.pp == 1 || sub <= 64) break;
+    }
+    total += best;
+  }
+  return total;
+}
+
+StepTimer PerfEngine::step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+  Plan planned = plan(model, hardware, request);
+  return StepTimer(model, hardware, device_class(hardware.chip.device_class), request, planned.parallel,
+                   std::move(planned.groups));
+}
+
+PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
   if (model.is_aggregate())
     throw InputError("--model", "'" + model.name + "' is a published aggregate without a layer structure; perf needs a config.json");
   if (!(request.concurrency >= 1)) throw InputError("--concurrency", "expected at least 1");
@@ -213,34 +270,22 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
         fits >= 1 ? fmt::format("{:.0f}", fits) : std::string("no"), std::max(needed, r.devices + 1)));
   }
 
+  return Plan{std::move(r), p, groups};
+}
+
+PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+  Plan planned = plan(model, hardware, request);
+  PerfResult& r = planned.result;
+  const Parallelism& p = planned.parallel;
+  const int layers = model.num_decoder_layers();
+  const StepTimer timer(model, hardware, device_class(hardware.chip.device_class), request, p, planned.groups);
+
   // One decode iteration: M microbatches of B/M sequences flow through the P stages.
   const double context_mean = request.isl + request.osl / 2.0;
-  const int microbatches = static_cast<int>(std::min<double>(request.concurrency, p.pp));
-  r.microbatches = microbatches;
-  const double micro_sequences = request.concurrency / microbatches;
-  auto pipeline = [&](const StepWork& work) {
-    Pipeline pl;
-    double slowest = 0;
-    for (int s = 0; s < p.pp; ++s) {
-      pl.stages.push_back(device.stage_time(work, groups[s].first, groups[s].second, s == 0, s == p.pp - 1, hardware, p));
-      pl.latency_s += pl.stages.back().seconds;
-      slowest = std::max(slowest, pl.stages.back().seconds);
-    }
-    pl.hop = device.stage_hop_time(work.tokens * model.hidden_size * work.activation_bytes_per_element, hardware);
-    pl.latency_s += (p.pp - 1) * pl.hop.seconds;
-    pl.round_s = slowest;
-    return pl;
-  };
+  r.microbatches = timer.microbatches(request.concurrency);
   auto decode_iteration = [&](double tokens_per_sequence) {
-    StepWork work = decode_work(model, request.weights, request.kv, micro_sequences, context_mean,
-                                request.honor_windows, tokens_per_sequence);
-    work.record_terms = request.record_terms;
-    Pipeline pl = pipeline(work);
-    // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
-    const double step = std::max(pl.latency_s, microbatches * pl.round_s + (microbatches > 1 ? pl.hop.seconds : 0));
-    return std::make_pair(step, pl);
+    return timer.decode(request.concurrency, context_mean, tokens_per_sequence, request.record_terms);
   };
-
   auto [decode_step, decode_pipeline] = decode_iteration(1);
   r.decode_latency_s = decode_pipeline.latency_s;
   r.stage_times = decode_pipeline.stages;
@@ -297,27 +342,11 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
   }
   r.decode_step_s = decode_step;
 
-  // Prefill of one prompt, chunked; the stages run it one after the other.
-  double prefill = 0;
+  // Prefill of one prompt's new tokens, chunked and pipelined over the stages.
   if (request.prefix_cached_tokens < 0 || request.prefix_cached_tokens >= request.isl)
     throw InputError("prefix_cached_tokens", "must be in [0, isl)");
-  for (double done = request.prefix_cached_tokens; done < request.isl; done += request.prefill_chunk_tokens) {
-    const double chunk = std::min(request.prefill_chunk_tokens, request.isl - done);
-    // With several stages, a chunk flows through them in sub-chunks (stage s works on sub-chunk i while stage
-    // s+1 works on i-1): one trip of the first sub-chunk, then one slowest stage per further sub-chunk.
-    double best = std::numeric_limits<double>::infinity();
-    for (double sub = chunk; ; sub = std::ceil(sub / 4)) {
-      StepWork work = prefill_work(model, request.weights, request.kv, sub, done, request.honor_windows);
-      work.record_terms = false;
-      const Pipeline pl = pipeline(work);
-      const double more = std::ceil(chunk / sub) - 1;
-      best = std::min(best, pl.latency_s + more * (pl.round_s + (p.pp > 1 ? pl.hop.seconds : 0.0)));
-      if (p.pp == 1 || sub <= 64) break;
-    }
-    prefill += best;
-  }
+  const double prefill = timer.prefill_s(request.isl - request.prefix_cached_tokens, request.prefix_cached_tokens);
   r.prefill_s = prefill;
-
   // Closed loop at concurrency C: each request's prefill stalls the batch once per its osl output tokens.
   r.prefill_stall_per_token_s = (request.concurrency - 1) * prefill / request.osl;
   r.tpot_s = tpot_decode + r.prefill_stall_per_token_s;

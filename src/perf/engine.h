@@ -70,6 +70,41 @@ struct PerfResult {
   std::vector<StepTime> stage_times;  // per stage, one microbatch
 };
 
+struct PipelineTime {
+  std::vector<StepTime> stages;
+  StepTime hop;
+  double latency_s = 0;  // one microbatch through every stage and hop
+  double round_s = 0;    // the slowest stage
+};
+
+// Step times of one planned deployment (parallelism and stages fixed): the single source of step times for
+// `perf`, the frontier and the serving simulator.
+class StepTimer {
+ public:
+  StepTimer(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device, const PerfRequest& request,
+            Parallelism parallel, std::vector<std::pair<int, int>> groups);
+  int microbatches(double sequences) const;  // min(sequences, stages)
+  PipelineTime pipeline(const StepWork& work) const;
+  // One decode iteration for `sequences` sequences at `mean_context`, microbatched over the stages.
+  std::pair<double, PipelineTime> decode(double sequences, double mean_context, double tokens_per_sequence = 1,
+                                         bool record_terms = false) const;
+  double decode_s(double sequences, double mean_context) const { return decode(sequences, mean_context).first; }
+  // Prefill of `new_tokens` after `past_tokens` already cached: chunked, pipelined over the stages.
+  double prefill_s(double new_tokens, double past_tokens) const;
+  const Parallelism& parallel() const { return parallel_; }
+  const Hardware& hardware() const { return hardware_; }
+  const ModelSpec& model() const { return model_; }
+  const PerfRequest& request() const { return request_; }
+
+ private:
+  ModelSpec model_;
+  Hardware hardware_;
+  const DeviceClass* device_;
+  PerfRequest request_;
+  Parallelism parallel_;
+  std::vector<std::pair<int, int>> groups_;
+};
+
 // Predicts speed for a model on hardware. Holds one instance of each device class, built from the
 // catalog's calibration constants through the registry.
 class PerfEngine {
@@ -79,8 +114,17 @@ class PerfEngine {
   PerfResult run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
   const DeviceClass& device_class(const std::string& name) const;
   const Catalog& catalog() const { return catalog_; }
+  // Plans the deployment exactly as run() does (same parallelism, stages and memory checks) and returns its
+  // step timer.
+  StepTimer step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
 
  private:
+  struct Plan {
+    PerfResult result;  // identity, memory and parallelism fields filled
+    Parallelism parallel;
+    std::vector<std::pair<int, int>> groups;
+  };
+  Plan plan(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
   const Catalog& catalog_;
   std::map<std::string, std::unique_ptr<DeviceClass>> classes_;
 };
