@@ -18,6 +18,8 @@
 #include "placement/feasibility.h"
 #include "placement/kv_offload.h"
 #include "report/plots.h"
+#include "report/reproduction.h"
+#include "sim/simulator.h"
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
@@ -290,6 +292,51 @@ int main(int argc, char** argv) {
   offload->add_option("--kv-window", off_window, "honor or ignore windows")->capture_default_str();
   add_format(offload, common);
 
+  // simulate
+  std::string sim_model, sim_hardware, sim_trace, sim_workload, sim_scheduler = "continuous", sim_router = "round_robin",
+      sim_prefill_hw, sim_out, sim_price = "tco", sim_weights = "checkpoint", sim_kv = "bf16", sim_window = "honor";
+  std::optional<int> sim_devices, sim_tp, sim_pp, sim_ep, sim_prefill_tp, sim_prefill_pp;
+  int sim_replicas = 1, sim_prefill_replicas = 1, sim_max_batch = 512;
+  std::optional<double> sim_rate, sim_duration, sim_concurrency, sim_slo_ttft, sim_slo_tpot;
+  double sim_rate_scale = 1, sim_burstiness = 1, sim_token_budget = 8192;
+  long long sim_requests = 1000;
+  unsigned long long sim_seed = 1;
+  bool sim_no_cache = false;
+  auto* simulate_cmd = app.add_subcommand("simulate", "Trace-driven discrete-event simulation of a serving fleet");
+  simulate_cmd->add_option("--model", sim_model, "Model")->required();
+  simulate_cmd->add_option("--hardware", sim_hardware, "Hardware of the (decode) pool")->required();
+  simulate_cmd->add_option("--devices", sim_devices, "Devices per replica");
+  simulate_cmd->add_option("--tp", sim_tp, "TP per replica");
+  simulate_cmd->add_option("--pp", sim_pp, "PP per replica (wafers)");
+  simulate_cmd->add_option("--ep", sim_ep, "EP per replica");
+  simulate_cmd->add_option("--replicas", sim_replicas, "Replicas of the deployment")->capture_default_str();
+  simulate_cmd->add_option("--trace", sim_trace, "Trace file (.csv Azure, .jsonl Mooncake)");
+  simulate_cmd->add_option("--rate-scale", sim_rate_scale, "Replay the trace this many times faster")->capture_default_str();
+  simulate_cmd->add_option("--workload", sim_workload, "Workload for synthetic or closed-loop traffic");
+  simulate_cmd->add_option("--rate", sim_rate, "Synthetic arrivals per second");
+  simulate_cmd->add_option("--duration", sim_duration, "Synthetic traffic duration, seconds");
+  simulate_cmd->add_option("--burstiness", sim_burstiness, "Gamma shape of inter-arrivals (1 = Poisson, <1 burstier)")->capture_default_str();
+  simulate_cmd->add_option("--concurrency", sim_concurrency, "Closed loop: requests kept in flight");
+  simulate_cmd->add_option("--requests", sim_requests, "Closed loop: requests to issue")->capture_default_str();
+  simulate_cmd->add_option("--scheduler", sim_scheduler, "continuous, priority or static")->capture_default_str();
+  simulate_cmd->add_option("--router", sim_router, "round_robin, least_outstanding or prefix_affinity")->capture_default_str();
+  simulate_cmd->add_option("--token-budget", sim_token_budget, "Prefill tokens per iteration")->capture_default_str();
+  simulate_cmd->add_option("--max-batch", sim_max_batch, "Running requests per replica")->capture_default_str();
+  simulate_cmd->add_flag("--no-prefix-cache", sim_no_cache, "Turn the prefix cache off");
+  simulate_cmd->add_option("--prefill-hardware", sim_prefill_hw, "Disaggregate: prefill pool hardware");
+  simulate_cmd->add_option("--prefill-replicas", sim_prefill_replicas, "Prefill pool replicas")->capture_default_str();
+  simulate_cmd->add_option("--prefill-tp", sim_prefill_tp, "TP per prefill replica");
+  simulate_cmd->add_option("--prefill-pp", sim_prefill_pp, "PP per prefill replica");
+  simulate_cmd->add_option("--slo-ttft", sim_slo_ttft, "TTFT SLO, seconds (for goodput)");
+  simulate_cmd->add_option("--slo-tpot", sim_slo_tpot, "TPOT SLO, seconds (for goodput)");
+  simulate_cmd->add_option("--seed", sim_seed, "Seed of the synthetic traffic")->capture_default_str();
+  simulate_cmd->add_option("--price", sim_price, "tco, rental or USD per system-hour")->capture_default_str();
+  simulate_cmd->add_option("--weight-dtype", sim_weights, "Weight precision")->capture_default_str();
+  simulate_cmd->add_option("--kv-dtype", sim_kv, "KV precision")->capture_default_str();
+  simulate_cmd->add_option("--kv-window", sim_window, "honor or ignore windows")->capture_default_str();
+  simulate_cmd->add_option("--out", sim_out, "Folder for requests.csv, timeseries.csv, summary.csv and PNG plots");
+  add_format(simulate_cmd, common);
+
   // validate / calibrate
   auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
   bool validate_rows = false;
@@ -552,6 +599,84 @@ int main(int argc, char** argv) {
       p.record_terms = false;
       const PerfResult r = PerfEngine(catalog).run(model, hardware, p);
       print(kv_offload_table(o, r.prefill_s, o.reload_seconds + r.prefill_s + r.decode_step_s), common);
+    } else if (simulate_cmd->parsed()) {
+      auto positive = [](const std::optional<double>& v, const char* flag) {
+        if (v && !(*v > 0 && std::isfinite(*v))) throw InputError(flag, fmt::format("expected a positive number; got {}", *v));
+      };
+      positive(sim_rate, "--rate");
+      positive(sim_duration, "--duration");
+      positive(sim_concurrency, "--concurrency");
+      positive(sim_slo_ttft, "--slo-ttft");
+      positive(sim_slo_tpot, "--slo-tpot");
+      if (!(sim_rate_scale > 0)) throw InputError("--rate-scale", "expected a positive number");
+      const ModelSpec model = catalog.model(sim_model);
+      const Hardware hardware = catalog.hardware(sim_hardware);
+      PoolSpec pool{hardware, PerfRequest{}, sim_replicas, system_price(catalog, hardware, sim_price)};
+      pool.perf.devices = sim_devices;
+      pool.perf.tp = sim_tp;
+      pool.perf.pp = sim_pp;
+      pool.perf.ep = sim_ep;
+      pool.perf.weights = weight_format(model, sim_weights, catalog.precisions, "--weight-dtype");
+      pool.perf.kv = catalog.precisions.get(sim_kv, "--kv-dtype");
+      pool.perf.honor_windows = window_flag(sim_window, "--kv-window");
+      std::optional<PoolSpec> prefill;
+      if (!sim_prefill_hw.empty()) {
+        const Hardware ph = catalog.hardware(sim_prefill_hw, "--prefill-hardware");
+        prefill = PoolSpec{ph, pool.perf, sim_prefill_replicas, system_price(catalog, ph, sim_price)};
+        prefill->perf.devices.reset();
+        prefill->perf.tp = sim_prefill_tp;
+        prefill->perf.pp = sim_prefill_pp;
+        prefill->perf.ep.reset();
+      }
+      SimConfig config;
+      config.scheduler = sim_scheduler;
+      config.router = sim_router;
+      config.token_budget = sim_token_budget;
+      config.max_batch = sim_max_batch;
+      config.prefix_cache = !sim_no_cache;
+      config.slo_ttft_s = sim_slo_ttft.value_or(0);
+      config.slo_tpot_s = sim_slo_tpot.value_or(0);
+      Traffic traffic;
+      if (!sim_trace.empty()) {
+        traffic.requests = trace_traffic(sim_trace, sim_rate_scale);
+      } else if (!sim_workload.empty() && sim_concurrency) {
+        const Workload w = catalog.workload(sim_workload);
+        traffic.closed_loop_concurrency = static_cast<int>(*sim_concurrency);
+        if (sim_requests < 1) throw InputError("--requests", "expected at least 1");
+        traffic.closed_loop_requests = sim_requests;
+        const double isl = std::round(w.mean_input_tokens()), osl = std::round(w.mean_output_tokens());
+        traffic.make_request = [isl, osl](long long) {
+          SimRequest r;
+          r.input_tokens = isl;
+          r.output_tokens = osl;
+          return r;
+        };
+      } else if (!sim_workload.empty() && sim_rate && sim_duration) {
+        traffic.requests = synthetic_traffic(catalog.workload(sim_workload), *sim_rate, *sim_duration, sim_burstiness, sim_seed);
+      } else {
+        throw InputError("simulate", "give --trace FILE, or --workload W with --rate QPS --duration S, or --workload W "
+                                     "with --concurrency C (closed loop)");
+      }
+      config.sample_interval_s = 1.0;
+      const bool terminal = isatty(STDERR_FILENO);
+      const PerfEngine engine(catalog);
+      const SimResult result = simulate(engine, model, pool, prefill, config, std::move(traffic), [&](long long done, long long total) {
+        if (terminal) std::cerr << fmt::format("\rsimulated {}/{} requests", done, total) << std::flush;
+      });
+      if (terminal) std::cerr << "\n";
+      print(sim_summary_table(result), common);
+      if (!sim_out.empty()) {
+        std::error_code error;
+        std::filesystem::create_directories(sim_out, error);
+        if (error) throw InputError("--out", "cannot create folder '" + sim_out + "'");
+        write_text_file(sim_out, "requests.csv", render(sim_requests_table(result), Format::csv));
+        write_text_file(sim_out, "timeseries.csv", render(sim_series_table(result), Format::csv));
+        write_text_file(sim_out, "summary.csv", render(sim_summary_table(result), Format::csv));
+        write_text_file(sim_out, "summary.json", render(sim_summary_table(result), Format::json));
+        plot_sim(result, (std::filesystem::path(sim_out) / "latency_cdf.png").string(),
+                 (std::filesystem::path(sim_out) / "timeseries.png").string());
+        std::cerr << "wrote " << sim_out << "/{requests,timeseries,summary}.csv, summary.json, latency_cdf.png, timeseries.png\n";
+      }
     } else if (validate_cmd->parsed()) {
       const auto rows = validate(catalog, load_measurements(catalog));
       if (validate_rows) {

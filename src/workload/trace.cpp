@@ -46,8 +46,10 @@ std::vector<TraceRequest> read_trace(const std::string& path) {
       r.arrival_s = t - first;
       r.input_tokens = csv_number(row, "ContextTokens", path);
       r.output_tokens = csv_number(row, "GeneratedTokens", path);
-      if (!(r.input_tokens >= 0) || !(r.output_tokens >= 0))
-        throw InputError(where, "token counts must be numbers >= 0");
+      if (!(r.input_tokens >= 0)) throw InputError(where, "ContextTokens: expected a number >= 0");
+      if (!(r.output_tokens >= 0)) throw InputError(where, "GeneratedTokens: expected a number >= 0");
+      if (!requests.empty() && r.arrival_s < requests.back().arrival_s)
+        throw InputError(where, "TIMESTAMP goes backwards (earlier than the line before)");
       requests.push_back(std::move(r));
     }
     return requests;
@@ -67,15 +69,24 @@ std::vector<TraceRequest> read_trace(const std::string& path) {
       throw InputError(where, std::string("malformed JSON: ") + e.what());
     }
     TraceRequest r;
-    try {
-      r.arrival_s = record.at("timestamp").get<double>() / 1000.0;
-      r.input_tokens = record.at("input_length").get<double>();
-      r.output_tokens = record.at("output_length").get<double>();
-      if (record.contains("hash_ids")) r.block_hashes = record.at("hash_ids").get<std::vector<long long>>();
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(where, std::string("expected timestamp, input_length, output_length (numbers) and hash_ids: ") + e.what());
+    for (const char* field : {"timestamp", "input_length", "output_length"}) {
+      if (!record.contains(field)) throw InputError(where, std::string(field) + ": missing");
+      if (!record.at(field).is_number()) throw InputError(where, std::string(field) + ": expected a number");
     }
-    if (r.input_tokens < 0 || r.output_tokens < 0) throw InputError(where, "token counts must be >= 0");
+    r.arrival_s = record.at("timestamp").get<double>() / 1000.0;
+    r.input_tokens = record.at("input_length").get<double>();
+    r.output_tokens = record.at("output_length").get<double>();
+    if (record.contains("hash_ids")) {
+      try {
+        r.block_hashes = record.at("hash_ids").get<std::vector<long long>>();
+      } catch (const nlohmann::json::exception&) {
+        throw InputError(where, "hash_ids: expected a list of integers");
+      }
+    }
+    if (r.input_tokens < 0) throw InputError(where, "input_length: expected a number >= 0");
+    if (r.output_tokens < 0) throw InputError(where, "output_length: expected a number >= 0");
+    if (!requests.empty() && r.arrival_s < requests.back().arrival_s)
+      throw InputError(where, "timestamp goes backwards (earlier than the line before)");
     requests.push_back(std::move(r));
   }
   return requests;
