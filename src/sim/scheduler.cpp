@@ -107,8 +107,12 @@ class PrefixAffinityRouter : public Router {
   std::string name() const override { return "prefix_affinity"; }
   int route(const SimRequest& request, const RouterView& view) override {
     if (request.block_hashes.empty()) return least_.route(request, view);
-    const auto key = static_cast<unsigned long long>(request.block_hashes.front());
-    return static_cast<int>((key * 0x9E3779B97F4A7C15ull >> 17) % view.outstanding_tokens.size());
+    // The first few blocks identify a session (the very first is often a prompt shared by all of them).
+    unsigned long long key = 0;
+    const std::size_t blocks = std::min<std::size_t>(4, request.block_hashes.size());
+    for (std::size_t i = 0; i < blocks; ++i)
+      key = (key ^ static_cast<unsigned long long>(request.block_hashes[i])) * 0x9E3779B97F4A7C15ull;
+    return static_cast<int>((key >> 17) % view.outstanding_tokens.size());
   }
 
  private:

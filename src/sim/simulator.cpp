@@ -125,12 +125,14 @@ double mean_of(const std::vector<double>& v) {
   return s / v.size();
 }
 
-// A deployment that holds the weights; lengths do not matter for planning, only the parallelism.
-StepTimer plan_pool(const PerfEngine& engine, const ModelSpec& model, const PoolSpec& pool) {
+// The deployment perf would choose for `concurrency` sequences of `isl` + `osl` tokens (weights only when the
+// traffic is open loop), unless the pool's flags fix the parallelism.
+StepTimer plan_pool(const PerfEngine& engine, const ModelSpec& model, const PoolSpec& pool, double concurrency,
+                    double isl, double osl) {
   PerfRequest p = pool.perf;
-  p.concurrency = 1;
-  p.isl = 1;
-  p.osl = 1;
+  p.concurrency = concurrency;
+  p.isl = isl;
+  p.osl = osl;
   p.record_terms = false;
   return engine.step_timer(model, pool.hardware, p);
 }
@@ -203,10 +205,17 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   auto scheduler = builtin_schedulers().create(config.scheduler);
   auto router = builtin_routers().create(config.router);
 
-  // Deployments.
-  const StepTimer decode_timer = plan_pool(engine, model, pool);
+  // Deployments: sized like perf for a closed loop's concurrency, for the weights alone otherwise.
+  double plan_concurrency = 1, plan_isl = 1, plan_osl = 1;
+  if (traffic.closed_loop_concurrency > 0 && traffic.make_request) {
+    const SimRequest probe = traffic.make_request(0);
+    plan_concurrency = traffic.closed_loop_concurrency;
+    plan_isl = probe.input_tokens;
+    plan_osl = probe.output_tokens;
+  }
+  const StepTimer decode_timer = plan_pool(engine, model, pool, plan_concurrency, plan_isl, plan_osl);
   std::optional<StepTimer> prefill_timer;
-  if (prefill_pool) prefill_timer = plan_pool(engine, model, *prefill_pool);
+  if (prefill_pool) prefill_timer = plan_pool(engine, model, *prefill_pool, 1, 1, 1);
   // Mean context of the traffic sets the average KV bytes per token (windows make it length-dependent).
   double mean_context = 0;
   for (const auto& r : traffic.requests) mean_context += r.input_tokens + r.output_tokens / 2;
@@ -269,13 +278,22 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   auto issue = [&](SimRequest r, double at) {
     r.id = static_cast<long long>(requests.size());
     r.arrival_s = at;
+    r.prefill_target = r.input_tokens;
     requests.push_back(std::move(r));
     events.push(at, EventKind::arrival, -1, requests.back().id);
     ++issued;
   };
   if (closed) {
     if (!traffic.make_request) throw InputError("--concurrency", "closed loop needs a workload to draw requests from");
-    for (int i = 0; i < traffic.closed_loop_concurrency && issued < total; ++i) issue(traffic.make_request(issued), 0.0);
+    requests.reserve(static_cast<std::size_t>(total));  // handlers hold references into this vector
+    // Clients start together but their first requests are cut to 1/C, 2/C, ... of the output length, so that
+    // completions (and the next prefills) spread evenly over time as in a long-running closed loop.
+    const int clients = traffic.closed_loop_concurrency;
+    for (int i = 0; i < clients && issued < total; ++i) {
+      SimRequest first = traffic.make_request(issued);
+      first.output_tokens = std::max(1.0, std::round(first.output_tokens * (i + 1) / clients));
+      issue(std::move(first), 0.0);
+    }
   } else {
     requests = std::move(traffic.requests);
     for (std::size_t i = 0; i < requests.size(); ++i) {
