@@ -3,6 +3,10 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -136,6 +140,47 @@ TEST(CliTokenomics, BadInputIsNamed) {
   EXPECT_NE(run("cost --model gpt-oss-120b --hardware cs-3 --workload agentic").exit_code, 0);
   EXPECT_NE(run("frontier --model gpt-oss-120b --hardware cs-3 --normalize watts").exit_code, 0);
   EXPECT_NE(run("offload --model gpt-oss-120b --hardware dgx-b300").exit_code, 0);
+}
+
+}  // namespace
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST(CliSimulate, SameCommandSameBytes) {
+  const std::string base = std::filesystem::temp_directory_path() / ("ws_sim_cli_" + std::to_string(::getpid()));
+  const std::string command = "simulate --model gpt-oss-120b --hardware cs-3 --workload azure-conv --rate 5 --duration 20 --seed 3 --out ";
+  ASSERT_EQ(run(command + base + "_a").exit_code, 0);
+  ASSERT_EQ(run(command + base + "_b").exit_code, 0);
+  for (const char* file : {"requests.csv", "timeseries.csv", "summary.csv", "summary.json"}) {
+    const std::string a = slurp(base + "_a/" + file), b = slurp(base + "_b/" + file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_EQ(a, b) << file;
+  }
+  EXPECT_TRUE(std::filesystem::exists(base + "_a/latency_cdf.png"));
+  std::filesystem::remove_all(base + "_a");
+  std::filesystem::remove_all(base + "_b");
+}
+
+TEST(CliSimulate, RejectsNonPositiveRatesAndSlos) {
+  const std::string base = "simulate --model gpt-oss-120b --hardware cs-3 --workload azure-conv --duration 10 ";
+  Result r = run(base + "--rate 0");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--rate"), std::string::npos);
+  r = run(base + "--rate 5 --slo-ttft -1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--slo-ttft"), std::string::npos);
+  EXPECT_NE(run(base + "--rate abc").exit_code, 0);
+  EXPECT_NE(run("simulate --model gpt-oss-120b --hardware cs-3").exit_code, 0);  // no traffic
+  r = run("simulate --model gpt-oss-120b --hardware cs-3 --trace " + ws::test::data_path("bad_traces/backwards.jsonl"));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("backwards.jsonl:2"), std::string::npos) << r.output;
 }
 
 }  // namespace
