@@ -3,7 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES = build-essential cmake libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
-               libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev gnuplot-nox
+               libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev libcpp-httplib-dev gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps configure build run test bench clean

@@ -9,6 +9,8 @@
 #include <optional>
 #include <unistd.h>
 
+#include "api/queries.h"
+#include "api/server.h"
 #include "catalog/catalog.h"
 #include "core/error.h"
 #include "report/report.h"
@@ -68,37 +70,6 @@ GemmShape parse_shape(const std::string& text) {
     }
   }
   return GemmShape{text, dims[0], dims[1], dims[2]};
-}
-
-// --spec-decode none | mtp[,k=K][,accept=A] | draft=MODEL[,k=K][,accept=A] | vendor
-SpecDecode parse_spec(const std::string& text, const Catalog& catalog) {
-  SpecDecode spec;
-  if (text.empty() || to_lower(text) == "none") return spec;
-  for (const auto& part : CLI::detail::split(text, ',')) {
-    const auto eq = part.find('=');
-    const std::string key = to_lower(part.substr(0, eq));
-    const std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
-    try {
-      if (key == "mtp" || key == "vendor") spec.method = key;
-      else if (key == "draft") { spec.method = "draft"; spec.draft_model = value; catalog.model(value, "--spec-decode draft"); }
-      else if (key == "k") spec.draft_tokens = std::stoi(value);
-      else if (key == "accept") spec.acceptance = std::stod(value);
-      else throw std::invalid_argument(part);
-    } catch (const InputError&) {
-      throw;
-    } catch (const std::exception&) {
-      throw InputError("--spec-decode", "expected none, mtp, vendor or draft=MODEL, optionally with ,k=N and "
-                                        ",accept=A (0..1); got '" + text + "'");
-    }
-  }
-  if (spec.method == "none") throw InputError("--spec-decode", "name a method (mtp, vendor or draft=MODEL); got '" + text + "'");
-  if (!(spec.acceptance > 0 && spec.acceptance < 1)) throw InputError("--spec-decode", "accept must be in (0, 1)");
-  if (spec.draft_tokens < 0 || spec.draft_tokens > 16) throw InputError("--spec-decode", "k must be in 1..16");
-  if (spec.method == "vendor") {
-    spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
-    spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
-  }
-  return spec;
 }
 
 void print(const Table& table, const Common& common) { std::cout << render(table, parse_format(common.format)); }
@@ -337,6 +308,15 @@ int main(int argc, char** argv) {
   simulate_cmd->add_option("--out", sim_out, "Folder for requests.csv, timeseries.csv, summary.csv and PNG plots");
   add_format(simulate_cmd, common);
 
+  // serve
+  ServeOptions serve_options;
+  serve_options.web_dir = default_web_dir();
+  auto* serve = app.add_subcommand("serve", "HTTP JSON API and the calculator page");
+  serve->add_option("--host", serve_options.host, "Address to bind (loopback by default)")->capture_default_str();
+  serve->add_option("--port", serve_options.port, "Port (0 = any free port)")->capture_default_str();
+  serve->add_option("--threads", serve_options.threads, "Worker threads")->capture_default_str();
+  serve->add_option("--web-dir", serve_options.web_dir, "Folder of the built page (web/dist)")->capture_default_str();
+
   // validate / calibrate
   auto* validate_cmd = app.add_subcommand("validate", "Predicted vs measured for every measurement in catalog/measurements/");
   bool validate_rows = false;
@@ -363,12 +343,7 @@ int main(int argc, char** argv) {
     const Catalog catalog = load_catalog(common.catalog_dir);
     parse_format(common.format);  // reject a bad --format before any work
 
-    auto window_flag = [](const std::string& value, const std::string& flag) {
-      const std::string lowered = to_lower(value);
-      if (lowered == "honor") return true;
-      if (lowered == "ignore") return false;
-      throw InputError(flag, "expected honor or ignore; got '" + value + "'");
-    };
+    auto window_flag = [](const std::string& value, const std::string& flag) { return parse_kv_window(value, flag); };
 
     if (chips->parsed()) {
       print(relative_to.empty() ? chips_table(catalog) : chips_relative_table(catalog, relative_to), common);
@@ -441,7 +416,7 @@ int main(int argc, char** argv) {
       request.weights = weight_format(model, perf_weights, catalog.precisions, "--weight-dtype");
       request.kv = catalog.precisions.get(perf_kv, "--kv-dtype");
       request.honor_windows = window_flag(perf_window, "--kv-window");
-      request.spec = parse_spec(perf_spec, catalog);
+      request.spec = parse_spec_decode(perf_spec, catalog, "--spec-decode");
       const PerfEngine engine(catalog);
       const PerfResult result = engine.run(model, hardware, request);
       print(perf_table({result}), common);
@@ -677,6 +652,14 @@ int main(int argc, char** argv) {
                  (std::filesystem::path(sim_out) / "timeseries.png").string());
         std::cerr << "wrote " << sim_out << "/{requests,timeseries,summary}.csv, summary.json, latency_cdf.png, timeseries.png\n";
       }
+    } else if (serve->parsed()) {
+      if (serve_options.port < 0 || serve_options.port > 65535) throw InputError("--port", "expected 0..65535");
+      if (serve_options.threads < 1 || serve_options.threads > 256) throw InputError("--threads", "expected 1..256");
+      ApiServer server(catalog, serve_options);
+      const int port = server.bind();
+      std::cerr << fmt::format("waferscope: serving http://{}:{}/ (API under /api/; page from {})\n", serve_options.host,
+                               port, serve_options.web_dir);
+      server.run();
     } else if (validate_cmd->parsed()) {
       const auto rows = validate(catalog, load_measurements(catalog));
       if (validate_rows) {
