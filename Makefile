@@ -1,26 +1,35 @@
-# Quick start on a fresh Debian machine:  make run   |   make test   |   make bench
-# Each target installs what is missing (apt-get), configures and builds.
+# Quick start on a fresh Debian machine:  make run   |   make test   |   make bench   |   make serve
+# Each target installs what is missing (apt-get; npm for the page), configures and builds.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES = build-essential cmake libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
-               libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev libcpp-httplib-dev gnuplot-nox
+               libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev libcpp-httplib-dev libssl-dev zlib1g-dev \
+               libbrotli-dev pkg-config gnuplot-nox chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps configure build run test bench clean
+.PHONY: deps configure web build run test bench serve clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+# The calculator page: TypeScript + Vite + uPlot from npm, built into web/dist (served by `waferscope serve`).
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web: deps web/node_modules/.package-lock.json
+	cd web && npm run --silent build
+
 configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSCOPE_BENCH=ON >/dev/null
 
-build: configure
+build: configure web
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -32,5 +41,8 @@ test: build
 bench: build
 	./$(BUILD)/waferscope_bench
 
+serve: build
+	./$(BUILD)/waferscope serve
+
 clean:
-	rm -rf $(BUILD) report
+	rm -rf $(BUILD) report web/dist

@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "api/queries.h"
 #include "core/error.h"
@@ -356,6 +358,8 @@ ApiServer::ApiServer(const Catalog& catalog, ServeOptions options)
   const int threads = std::max(1, impl->options.threads);
   s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
   s.set_payload_max_length(impl->options.limits.max_body_bytes + 1);
+  s.set_keep_alive_timeout(2);
+  s.set_tcp_nodelay(true);  // small JSON replies: do not wait for Nagle  // a browser's idle connections give their worker back quickly
   auto api = [impl](const httplib::Request& request, httplib::Response& response) {
     const ApiResponse r = handle_api(impl->catalog, impl->engine, request.method, request.path, request.body, impl->options.limits);
     response.status = r.status;
@@ -396,6 +400,9 @@ int ApiServer::bind() {
 }
 
 void ApiServer::run() { impl_->server.listen_after_bind(); }
+void ApiServer::wait_until_running() const {
+  while (!impl_->server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
 void ApiServer::stop() {
   if (impl_) impl_->server.stop();
 }

@@ -30,7 +30,7 @@ ApiResponse handle_api(const Catalog& catalog, const PerfEngine& engine, const s
 struct ServeOptions {
   std::string host = "127.0.0.1";  // loopback unless told otherwise
   int port = 8080;                 // 0 = any free port
-  int threads = 4;
+  int threads = 16;                // idle keep-alive connections hold a thread each: keep plenty
   std::string web_dir;             // the built page (web/dist); empty = a note saying how to build it
   ApiLimits limits;
 };
@@ -42,6 +42,7 @@ class ApiServer {
   ~ApiServer();
   int bind();     // binds, returns the port (throws InputError when it cannot)
   void run();     // serves until stop()
+  void wait_until_running() const;  // for callers that run() on another thread
   void stop();
 
  private:

@@ -115,6 +115,7 @@ TEST(ApiServer, LoopbackRoundTrip) {
   ApiServer server(test::catalog(), options);
   const int port = server.bind();
   std::thread thread([&] { server.run(); });
+  server.wait_until_running();
   httplib::Client client("127.0.0.1", port);
   auto ok = client.Post("/api/perf", R"({"model": "llama-3.1-8b", "hardware": "h100"})", "application/json");
   ASSERT_TRUE(ok);
