@@ -100,7 +100,9 @@ TEST(Cli, ChipsRelativeToGb300) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = nlohmann::json::parse(r.output);
   for (const auto& row : rows)
-    if (row["name"] == "wse-3") EXPECT_NEAR(row["memory_bandwidth_ratio"].get<double>(), 2625, 1e-9);
+    if (row["name"] == "wse-3") {
+      EXPECT_NEAR(row["memory_bandwidth_ratio"].get<double>(), 2625, 1e-9);
+    }
 }
 
 TEST(Cli, EveryListingCommandRunsInEveryFormat) {

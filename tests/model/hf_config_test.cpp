@@ -31,7 +31,9 @@ TEST_P(PublishedCounts, TotalAndActiveWithin2Percent) {
   // DeepSeek's convention); Qwen also counts the input embedding. Vendors round to one decimal: allow 3%.
   const ModelSpec m = load(p.repo);
   const double active = counts.active + (p.counts_input_embedding ? m.vocab_size * m.hidden_size : 0.0);
-  if (p.active_b > 0) EXPECT_NEAR(active / 1e9, p.active_b, 0.03 * p.active_b) << p.source;
+  if (p.active_b > 0) {
+    EXPECT_NEAR(active / 1e9, p.active_b, 0.03 * p.active_b) << p.source;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

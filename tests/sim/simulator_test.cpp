@@ -119,8 +119,11 @@ TEST_P(Traces, RunConserveAndObeyLittlesLaw) {
   for (const auto& r : sim.requests) {
     sim_input += r.input_tokens;
     sim_output += r.output_tokens;
-    if (r.rejected) EXPECT_FALSE(r.reject_reason.empty());
-    else EXPECT_GE(r.generated_tokens, r.output_tokens);
+    if (r.rejected) {
+      EXPECT_FALSE(r.reject_reason.empty());
+    } else {
+      EXPECT_GE(r.generated_tokens, r.output_tokens);
+    }
   }
   EXPECT_DOUBLE_EQ(sim_input, input);
   EXPECT_DOUBLE_EQ(sim_output, output);
@@ -189,7 +192,9 @@ TEST(Simulator, DisaggregatedRunReportsTheHandover) {
   EXPECT_GT(r.summary.completed, 0);
   EXPECT_GT(r.summary.kv_handover_mean_s, 5e-6);
   for (const auto& q : r.requests)
-    if (!q.rejected) EXPECT_GT(q.kv_handover_s, 0);
+    if (!q.rejected) {
+      EXPECT_GT(q.kv_handover_s, 0);
+    }
   EXPECT_NE(render(sim_requests_table(r), Format::csv).find("kv_handover_s"), std::string::npos);
 }
 
