@@ -26,16 +26,20 @@ std::string gnuplot_terminal(const std::string& file, const std::string& flag, i
   return terminal + "set output '" + file + "'\n";
 }
 
-void run_gnuplot(const std::string& script, const std::string& flag) {
+void run_gnuplot(const std::string& script, const std::string& flag, const std::vector<std::string>& data_files) {
   const std::string script_file = temporary_path("plot.gp");
   std::ofstream(script_file) << script;
   FILE* pipe = popen(("gnuplot '" + script_file + "' 2>&1").c_str(), "r");
-  if (!pipe) throw InputError(flag, "cannot run gnuplot");
+  if (!pipe) {
+    for (const auto& file : data_files) fs::remove(file);
+    throw InputError(flag, "cannot run gnuplot");
+  }
   std::string output;
   char buffer[512];
   while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
   const int status = pclose(pipe);
   fs::remove(script_file);
+  for (const auto& file : data_files) fs::remove(file);
   if (status != 0) throw InputError(flag, "gnuplot failed (install gnuplot-nox; `make` does): " + output);
 }
 

@@ -262,13 +262,7 @@ void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normaliz
     ++index;
   }
   script += "\n";
-  try {
-    run_gnuplot(script, "--plot");
-  } catch (...) {
-    fs::remove(data);
-    throw;
-  }
-  fs::remove(data);
+  run_gnuplot(script, "--plot", {data});
 }
 
 }  // namespace ws

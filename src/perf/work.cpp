@@ -5,26 +5,18 @@
 
 namespace ws {
 
-double LayerWork::weight_bytes_resident() const {
+namespace {
+double sum_over(const std::vector<PhaseWork>& phases, double PhaseWork::*field) {
   double total = 0;
-  for (const auto& p : phases) total += p.weight_bytes_resident;
+  for (const auto& p : phases) total += p.*field;
   return total;
 }
-double LayerWork::weight_bytes_read() const {
-  double total = 0;
-  for (const auto& p : phases) total += p.weight_bytes_read;
-  return total;
-}
-double LayerWork::kv_bytes_read() const {
-  double total = 0;
-  for (const auto& p : phases) total += p.kv_bytes_read;
-  return total;
-}
-double LayerWork::flops() const {
-  double total = 0;
-  for (const auto& p : phases) total += p.flops;
-  return total;
-}
+}  // namespace
+
+double LayerWork::weight_bytes_resident() const { return sum_over(phases, &PhaseWork::weight_bytes_resident); }
+double LayerWork::weight_bytes_read() const { return sum_over(phases, &PhaseWork::weight_bytes_read); }
+double LayerWork::kv_bytes_read() const { return sum_over(phases, &PhaseWork::kv_bytes_read); }
+double LayerWork::flops() const { return sum_over(phases, &PhaseWork::flops); }
 double StepWork::weight_bytes_resident() const {
   double total = embedding.weight_bytes_resident + head.weight_bytes_resident;
   for (const auto& l : layers) total += l.weight_bytes_resident();

@@ -685,7 +685,7 @@ void plot_sim(const SimResult& result, const std::string& latency_png, const std
   for (int i = 0; i < 3; ++i)
     script += fmt::format("set xlabel '{}'\nplot '{}' index {} using 1:2 with lines lw 2 notitle\n", names[i], data, i);
   script += "unset multiplot\n";
-  run_gnuplot(script, "--out");
+  run_gnuplot(script, "--out", {data});
   const std::string series = temporary_path("sim_series.dat");
   {
     std::ofstream out(series);
@@ -697,9 +697,7 @@ void plot_sim(const SimResult& result, const std::string& latency_png, const std
             "set key outside bottom horizontal\n";
   script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'waiting', '{0}' using 1:3 with lines lw 2 title "
                         "'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
-  run_gnuplot(script, "--out");
-  fs::remove(data);
-  fs::remove(series);
+  run_gnuplot(script, "--out", {series});
 }
 
 }  // namespace ws
