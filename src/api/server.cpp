@@ -125,19 +125,16 @@ ModelSpec model_from(Fields& f, const Catalog& catalog) {
   return catalog.model(f.string("model"), "model");
 }
 
-PerfRequest perf_request(Fields& f, const Catalog& catalog, const ModelSpec& model, const ApiLimits& limits) {
-  PerfRequest r;
-  r.concurrency = std::floor(f.number("concurrency", 1, 1, limits.max_concurrency));
-  r.isl = f.number("isl", 1024, 1, limits.max_tokens);
-  r.osl = f.number("osl", 1024, 1, limits.max_tokens);
-  r.devices = f.optional_int("devices", 1, 100000);
-  r.tp = f.optional_int("tp", 1, 4096);
-  r.pp = f.optional_int("pp", 1, 4096);
-  r.ep = f.optional_int("ep", 1, 4096);
-  r.weights = weight_format(model, f.string("weight_dtype", std::string("checkpoint")), catalog.precisions, "weight_dtype");
-  r.kv = catalog.precisions.get(f.string("kv_dtype", std::string("bf16")), "kv_dtype");
-  r.honor_windows = parse_kv_window(f.string("kv_window", std::string("honor")), "kv_window");
-  return r;
+DeploymentInputs deployment_inputs(Fields& f) {
+  DeploymentInputs inputs;
+  inputs.weight_dtype = f.string("weight_dtype", std::string("checkpoint"));
+  inputs.kv_dtype = f.string("kv_dtype", std::string("bf16"));
+  inputs.kv_window = f.string("kv_window", std::string("honor"));
+  inputs.devices = f.optional_int("devices", 1, 100000);
+  inputs.tp = f.optional_int("tp", 1, 4096);
+  inputs.pp = f.optional_int("pp", 1, 4096);
+  inputs.ep = f.optional_int("ep", 1, 4096);
+  return inputs;
 }
 
 json handle(const Catalog& catalog, const PerfEngine& engine, const std::string& method, const std::string& path,
@@ -184,19 +181,18 @@ json handle(const Catalog& catalog, const PerfEngine& engine, const std::string&
   } else if (path == "/api/deploy") {
     const ModelSpec m = model_from(f, catalog);
     const Hardware h = catalog.hardware(f.string("hardware"), "hardware");
-    DeployRequest d;
-    d.context_tokens = f.number("context", 128000, 1, limits.max_tokens);
-    d.concurrency = std::floor(f.number("concurrency", 1, 1, limits.max_concurrency));
-    d.weights = weight_format(m, f.string("weight_dtype", std::string("checkpoint")), catalog.precisions, "weight_dtype");
-    d.kv = catalog.precisions.get(f.string("kv_dtype", std::string("bf16")), "kv_dtype");
-    d.honor_windows = parse_kv_window(f.string("kv_window", std::string("honor")), "kv_window");
+    const double context = f.number("context", 128000, 1, limits.max_tokens);
+    const double concurrency = std::floor(f.number("concurrency", 1, 1, limits.max_concurrency));
+    const DeployRequest d = make_deploy_request(catalog, m, deployment_inputs(f), context, concurrency, json_field_name);
     f.reject_unknown();
     out = table_json(deploy_table({deploy(m, h, d)}));
   } else if (path == "/api/perf") {
     const ModelSpec m = model_from(f, catalog);
     const Hardware h = catalog.hardware(f.string("hardware"), "hardware");
-    PerfRequest r = perf_request(f, catalog, m, limits);
-    r.spec = parse_spec_decode(f.string("spec_decode", std::string("none")), catalog, "spec_decode");
+    const double concurrency = std::floor(f.number("concurrency", 1, 1, limits.max_concurrency));
+    const double isl = f.number("isl", 1024, 1, limits.max_tokens), osl = f.number("osl", 1024, 1, limits.max_tokens);
+    PerfRequest r = make_perf_request(catalog, m, deployment_inputs(f), concurrency, isl, osl,
+                                      f.string("spec_decode", std::string("none")), json_field_name);
     const bool explain = f.boolean("explain", false);
     r.record_terms = explain;
     f.reject_unknown();

@@ -372,18 +372,13 @@ int main(int argc, char** argv) {
       if (selected.empty()) selected = catalog.chips;
       print(gemm_table(shapes, selected, catalog.precisions.get(gemm_dtype, "--dtype")), common);
     } else if (deploy_cmd->parsed()) {
-      if (!(deploy_concurrency >= 1) || deploy_concurrency != std::floor(deploy_concurrency))
-        throw InputError("--concurrency", fmt::format("expected a whole number >= 1; got {}", deploy_concurrency));
       std::vector<Deployment> results;
+      const DeploymentInputs inputs{deploy_weights, deploy_kv, deploy_window};
       for (const auto& model_name : deploy_models) {
         const ModelSpec model = catalog.model(model_name);
         for (const auto& hardware_name : deploy_hardware) {
-          DeployRequest request;
-          request.context_tokens = parse_tokens(deploy_context, "--context");
-          request.concurrency = deploy_concurrency;
-          request.weights = weight_format(model, deploy_weights, catalog.precisions, "--weight-dtype");
-          request.kv = catalog.precisions.get(deploy_kv, "--kv-dtype");
-          request.honor_windows = window_flag(deploy_window, "--kv-window");
+          const DeployRequest request = make_deploy_request(catalog, model, inputs, parse_tokens(deploy_context, "--context"),
+                                                            deploy_concurrency, flag_name);
           results.push_back(deploy(model, catalog.hardware(hardware_name), request));
         }
       }
@@ -400,23 +395,8 @@ int main(int argc, char** argv) {
     } else if (perf->parsed()) {
       const ModelSpec model = catalog.model(perf_model);
       const Hardware hardware = catalog.hardware(perf_hardware);
-      PerfRequest request;
-      request.concurrency = perf_concurrency;
-      request.isl = perf_isl;
-      request.osl = perf_osl;
-      if (!(perf_concurrency >= 1) || perf_concurrency != std::floor(perf_concurrency))
-        throw InputError("--concurrency", fmt::format("expected a whole number >= 1; got {}", perf_concurrency));
-      if (!(perf_isl >= 1) || !(perf_osl >= 1)) throw InputError("--isl/--osl", "expected at least 1 token");
-      for (auto [flag, value] : {std::pair{"--devices", perf_devices}, {"--tp", perf_tp}, {"--pp", perf_pp}, {"--ep", perf_ep}})
-        if (value && *value < 1) throw InputError(flag, fmt::format("expected a positive integer; got {}", *value));
-      request.devices = perf_devices;
-      request.tp = perf_tp;
-      request.pp = perf_pp;
-      request.ep = perf_ep;
-      request.weights = weight_format(model, perf_weights, catalog.precisions, "--weight-dtype");
-      request.kv = catalog.precisions.get(perf_kv, "--kv-dtype");
-      request.honor_windows = window_flag(perf_window, "--kv-window");
-      request.spec = parse_spec_decode(perf_spec, catalog, "--spec-decode");
+      const DeploymentInputs inputs{perf_weights, perf_kv, perf_window, perf_devices, perf_tp, perf_pp, perf_ep};
+      PerfRequest request = make_perf_request(catalog, model, inputs, perf_concurrency, perf_isl, perf_osl, perf_spec, flag_name);
       const PerfEngine engine(catalog);
       const PerfResult result = engine.run(model, hardware, request);
       print(perf_table({result}), common);
