@@ -230,14 +230,10 @@ json handle(const Catalog& catalog, const PerfEngine& engine, const std::string&
     } else {
       c.price = system_price(catalog, h, f.string("price", std::string("rental")));
     }
-    c.perf.concurrency = std::floor(f.number("concurrency", load_calculator_constants(catalog).default_concurrency, 1, limits.max_concurrency));
+    const double concurrency =
+        std::floor(f.number("concurrency", load_calculator_constants(catalog).default_concurrency, 1, limits.max_concurrency));
     c.isl_override = f.number("isl", 0, 0, limits.max_tokens);
-    c.perf.devices = f.optional_int("devices", 1, 100000);
-    c.perf.tp = f.optional_int("tp", 1, 4096);
-    c.perf.pp = f.optional_int("pp", 1, 4096);
-    c.perf.weights = weight_format(m, f.string("weight_dtype", std::string("checkpoint")), catalog.precisions, "weight_dtype");
-    c.perf.kv = catalog.precisions.get(f.string("kv_dtype", std::string("bf16")), "kv_dtype");
-    c.perf.honor_windows = parse_kv_window(f.string("kv_window", std::string("honor")), "kv_window");
+    c.perf = make_perf_request(catalog, m, deployment_inputs(f), concurrency, 1, 1, "none", json_field_name);
     c.cache_tier = to_lower(f.string("cache_tier", std::string()));
     const std::string rule = to_lower(f.string("rule", std::string("both")));
     f.reject_unknown();

@@ -464,16 +464,11 @@ int main(int argc, char** argv) {
       request.workload = catalog.workload(cost_workload);
       request.price_list = catalog.price_list(cost_price_list);
       request.price = system_price(catalog, hardware, cost_price);
-      request.perf.concurrency = cost_concurrency.value_or(load_calculator_constants(catalog).default_concurrency);
-      if (!(request.perf.concurrency >= 1) || request.perf.concurrency != std::floor(request.perf.concurrency))
-        throw InputError("--concurrency", fmt::format("expected a whole number >= 1; got {}", request.perf.concurrency));
-      request.perf.devices = cost_devices;
-      request.perf.tp = cost_tp;
-      request.perf.pp = cost_pp;
-      request.perf.ep = cost_ep;
-      request.perf.weights = weight_format(model, cost_weights, catalog.precisions, "--weight-dtype");
-      request.perf.kv = catalog.precisions.get(cost_kv, "--kv-dtype");
-      request.perf.honor_windows = window_flag(cost_window, "--kv-window");
+      // The operating point (lengths come from the workload; 1/1 here only satisfies the validation).
+      const DeploymentInputs inputs{cost_weights, cost_kv, cost_window, cost_devices, cost_tp, cost_pp, cost_ep};
+      request.perf = make_perf_request(catalog, model, inputs,
+                                       cost_concurrency.value_or(load_calculator_constants(catalog).default_concurrency),
+                                       1, 1, "none", flag_name);
       request.cache_tier = to_lower(cost_tier);
       if (cost_isl < 0) throw InputError("--isl", "expected a positive token count");
       request.isl_override = cost_isl;
