@@ -373,7 +373,10 @@ int main(int argc, char** argv) {
       print(gemm_table(shapes, selected, catalog.precisions.get(gemm_dtype, "--dtype")), common);
     } else if (deploy_cmd->parsed()) {
       std::vector<Deployment> results;
-      const DeploymentInputs inputs{deploy_weights, deploy_kv, deploy_window};
+      DeploymentInputs inputs;
+      inputs.weight_dtype = deploy_weights;
+      inputs.kv_dtype = deploy_kv;
+      inputs.kv_window = deploy_window;
       for (const auto& model_name : deploy_models) {
         const ModelSpec model = catalog.model(model_name);
         for (const auto& hardware_name : deploy_hardware) {
@@ -406,7 +409,7 @@ int main(int argc, char** argv) {
         std::cout << "\n";
         print(bound_totals_table(result), common);
       }
-    } else if (frontier->parsed()) {  // NOLINT
+    } else if (frontier->parsed()) {
       auto split_names = [](const std::string& text) { return CLI::detail::split(text, ','); };
       std::vector<ModelSpec> models;
       if (to_lower(frontier_models) == "all") {

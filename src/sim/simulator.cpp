@@ -201,7 +201,6 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   if (prefill_pool && prefill_pool->replicas < 1) throw InputError("--prefill-replicas", "expected at least 1");
   if (!(config.token_budget >= 1)) throw InputError("--token-budget", "expected at least 1 token");
   if (config.max_batch < 1) throw InputError("--max-batch", "expected at least 1");
-  const Catalog& catalog = engine.catalog();
   auto scheduler = builtin_schedulers().create(config.scheduler);
   auto router = builtin_routers().create(config.router);
 
@@ -600,7 +599,6 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
                     prefill_pool->hardware.system.chip_count * prefill_pool->price.usd_per_hour;
   s.usd_spent = usd_per_hour * s.duration_s / 3600.0;
   s.usd_per_mtok = s.usd_spent / std::max(1.0, completed_input + s.output_tokens) * 1e6;
-  (void)catalog;
   return result;
 }
 

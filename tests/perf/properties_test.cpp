@@ -91,7 +91,9 @@ TEST(Properties, MoreWafersNeverBeatThePerLayerFloor) {
       }
       const double floor = phases * setup_s + (r.parallel.pp - 1) * constants.get("wafer_hop_latency_s");
       EXPECT_GE(r.decode_step_s, floor) << model_name << " on " << r.parallel.pp << " wafers";
-      if (previous > 0) EXPECT_GT(r.decode_step_s, 0.2 * previous) << model_name;  // no free lunch either
+      if (previous > 0) {  // no free lunch either
+        EXPECT_GT(r.decode_step_s, 0.2 * previous) << model_name;
+      }
       previous = r.decode_step_s;
       q.pp.reset();
     }

@@ -22,8 +22,12 @@ TEST(Feasibility, GridGrowsWithSizeAndLengthAndHasTheContours) {
   bool below32 = false, between = false, above128 = false;
   for (std::size_t i = 0; i < grid.params.size(); ++i)
     for (std::size_t j = 0; j < grid.input_tokens.size(); ++j) {
-      if (i > 0) EXPECT_GE(grid.systems[i][j], grid.systems[i - 1][j]);
-      if (j > 0) EXPECT_GE(grid.systems[i][j], grid.systems[i][j - 1]);
+      if (i > 0) {
+        EXPECT_GE(grid.systems[i][j], grid.systems[i - 1][j]);
+      }
+      if (j > 0) {
+        EXPECT_GE(grid.systems[i][j], grid.systems[i][j - 1]);
+      }
       below32 |= grid.systems[i][j] < 32;
       between |= grid.systems[i][j] >= 64 && grid.systems[i][j] < 128;
       above128 |= grid.systems[i][j] > 128;

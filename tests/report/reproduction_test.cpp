@@ -36,17 +36,23 @@ TEST_F(Reproduction, ChecksEverySourceTable) {
 
 TEST_F(Reproduction, EveryDepartureHasACause) {
   for (const auto& c : report().comparisons)
-    if (!c.reproduced) EXPECT_FALSE(c.cause.empty()) << c.table << " " << c.row << " " << c.field;
+    if (!c.reproduced) {
+      EXPECT_FALSE(c.cause.empty()) << c.table << " " << c.row << " " << c.field;
+    }
 }
 
 TEST_F(Reproduction, ConfigModelFootprintsAllReproduce) {
   for (const auto& c : report().comparisons)
-    if (c.table == "model_footprints") EXPECT_TRUE(c.reproduced) << c.row << " " << c.field;
+    if (c.table == "model_footprints") {
+      EXPECT_TRUE(c.reproduced) << c.row << " " << c.field;
+    }
 }
 
 TEST_F(Reproduction, TheTcoReproducesExceptTheQuotedMargin) {
   for (const auto& c : report().comparisons)
-    if (c.table == "economics_cs3" && c.field != "out_gross_margin") EXPECT_TRUE(c.reproduced) << c.field;
+    if (c.table == "economics_cs3" && c.field != "out_gross_margin") {
+      EXPECT_TRUE(c.reproduced) << c.field;
+    }
 }
 
 // The rows the source's own note calls inconsistent are found and explained by the wafer count they imply.
