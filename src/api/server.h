@@ -5,15 +5,12 @@
 
 #include "catalog/catalog.h"
 #include "perf/engine.h"
+#include "request/limits.h"
 
 namespace ws {
 
 struct ApiLimits {
-  std::size_t max_body_bytes = 1 << 20;  // 1 MiB: a config.json fits, anything larger is refused (413)
-  int max_frontier_hardware = 6;
-  double max_concurrency = 65536;
-  double max_tokens = 10e6;              // per request length
-  double max_simulated_requests = 200000;
+  std::size_t max_body_bytes = limits::max_body_bytes;  // a config.json fits, anything larger is refused (413)
 };
 
 struct ApiResponse {

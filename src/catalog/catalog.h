@@ -45,17 +45,17 @@ struct Catalog {
   std::vector<PriceList> prices;                  // prices.toml
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
-  const Chip& chip(const std::string& name, const std::string& where = "--chip") const;
+  const Chip& chip(const std::string& name, const std::string& where = "chip") const;
   // A system name, or a chip name (then a one-chip system).
-  Hardware hardware(const std::string& name, const std::string& where = "--hardware") const;
+  Hardware hardware(const std::string& name, const std::string& where = "hardware") const;
   // A catalog model name, or a path to a config.json / a folder holding one.
-  ModelSpec model(const std::string& name_or_path, const std::string& where = "--model") const;
-  const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "--hardware") const;
+  ModelSpec model(const std::string& name_or_path, const std::string& where = "model") const;
+  const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "hardware") const;
 
   const DeviceConstants& constants_for(const std::string& device_class) const;  // throws InputError
   // A catalog workload name or a path to a workload .toml; trace workloads read their trace here.
-  Workload workload(const std::string& name_or_path, const std::string& where = "--workload") const;
-  const PriceList& price_list(const std::string& name, const std::string& where = "--price-list") const;
+  Workload workload(const std::string& name_or_path, const std::string& where = "workload") const;
+  const PriceList& price_list(const std::string& name, const std::string& where = "price_list") const;
   std::vector<std::string> workload_names() const;
 
   std::vector<std::string> chip_names() const;

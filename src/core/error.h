@@ -21,6 +21,13 @@ class InputError : public std::runtime_error {
   std::string message_;
 };
 
+// Input of the wrong shape: a string where a number belongs, an unknown or a missing field (API: 400; the
+// other InputErrors, values of the right shape but out of range or unknown names, are 422).
+class RequestFormatError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // A request that is well-formed but cannot be satisfied (model does not fit, ...). Reported as data where
 // possible; thrown only when a command cannot produce any answer.
 class InfeasibleError : public std::runtime_error {

@@ -17,7 +17,7 @@ Format parse_format(const std::string& text) {
   if (lowered == "csv") return Format::csv;
   if (lowered == "json") return Format::json;
   if (lowered == "md" || lowered == "markdown") return Format::md;
-  throw InputError("--format", "expected one of table, csv, json, md; got '" + text + "'");
+  throw InputError("format", "expected one of table, csv, json, md; got '" + text + "'");
 }
 
 std::size_t Table::column_index(const std::string& key) const {

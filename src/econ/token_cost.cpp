@@ -15,7 +15,7 @@ namespace ws {
 CostRule parse_cost_rule(const std::string& text) {
   if (to_lower(text) == "physical") return CostRule::physical;
   if (to_lower(text) == "calculator") return CostRule::calculator;
-  throw InputError("--rule", "expected physical or calculator; got '" + text + "'");
+  throw InputError("rule", "expected physical or calculator; got '" + text + "'");
 }
 
 CalculatorConstants load_calculator_constants(const Catalog& catalog) {
@@ -43,13 +43,13 @@ double calculator_interactivity(const CalculatorConstants& c, double active_para
 SystemPrice system_price(const Catalog& catalog, const Hardware& hardware, const std::string& option) {
   const std::string o = to_lower(option);
   if (o == "tco") {
-    const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "--price tco"), hardware);
+    const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "price tco"), hardware);
     return SystemPrice{"tco", tco.tco_per_hour_usd};
   }
   if (o == "rental") {
-    const auto& e = catalog.economics_for(hardware.system.name, "--price rental");
+    const auto& e = catalog.economics_for(hardware.system.name, "price rental");
     if (!e.rental_usd_per_hour)
-      throw InputError("--price", "no rental price for '" + hardware.system.name + "' in catalog/economics.toml; use tco or a USD/hour figure");
+      throw InputError("price", "no rental price for '" + hardware.system.name + "' in catalog/economics.toml; use tco or a USD/hour figure");
     return SystemPrice{"rental", *e.rental_usd_per_hour};
   }
   try {
@@ -58,7 +58,7 @@ SystemPrice system_price(const Catalog& catalog, const Hardware& hardware, const
     if (used == option.size() && value > 0 && std::isfinite(value)) return SystemPrice{fmt::format("{} USD/h", value), value};
   } catch (const std::exception&) {
   }
-  throw InputError("--price", "expected tco, rental or a positive USD per system-hour; got '" + option + "'");
+  throw InputError("price", "expected tco, rental or a positive USD per system-hour; got '" + option + "'");
 }
 
 CostResult token_cost(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware, const CostRequest& request) {
@@ -129,12 +129,12 @@ CostResult token_cost(const PerfEngine& engine, const ModelSpec& model, const Ha
     c.cache_tier = request.cache_tier.empty() ? (hardware.system.host_memory ? "host" : "device") : request.cache_tier;
     if (c.cache_tier == "host") {
       if (!hardware.system.host_link_bytes_per_s)
-        throw InputError("--cache-tier", "'" + hardware.system.name + "' has no host KV tier in catalog/systems.toml");
+        throw InputError("cache_tier", "'" + hardware.system.name + "' has no host KV tier in catalog/systems.toml");
       const double kv = kv_bytes_for_context(model, p.kv, c.cache_read.tokens_per_request, p.honor_windows);
       // Each system pulls its own layers' share over its own link.
       c.cache_read.seconds_per_request = kv / (*hardware.system.host_link_bytes_per_s * std::max(1.0, c.systems));
     } else if (c.cache_tier != "device") {
-      throw InputError("--cache-tier", "expected device or host; got '" + c.cache_tier + "'");
+      throw InputError("cache_tier", "expected device or host; got '" + c.cache_tier + "'");
     }
   }
   auto price = [&](TokenTypeCost& t) {

@@ -29,7 +29,7 @@ Normalizer parse_normalizer(const std::string& text) {
   if (t == "usd_hour") return Normalizer::usd_hour;
   if (t == "mw") return Normalizer::mw;
   if (t == "usd_per_mtok") return Normalizer::usd_per_mtok;
-  throw InputError("--normalize", "expected device, system, usd_hour, mw or usd_per_mtok; got '" + text + "'");
+  throw InputError("normalize", "expected device, system, usd_hour, mw or usd_per_mtok; got '" + text + "'");
 }
 
 std::string to_string(Normalizer n) {
@@ -61,7 +61,7 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
     case Normalizer::system: return systems;
     case Normalizer::usd_hour:
     case Normalizer::usd_per_mtok: {
-      const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "--normalize usd_hour"), hardware);
+      const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "normalize usd_hour"), hardware);
       return systems * tco.tco_per_hour_usd;
     }
     case Normalizer::mw: {
@@ -71,7 +71,7 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
       if (watts_per_system == 0 && hardware.system.power_w) watts_per_system = *hardware.system.power_w;
       if (watts_per_system == 0 && hardware.chip.power_w) watts_per_system = *hardware.chip.power_w * hardware.system.chip_count;
       if (watts_per_system == 0)
-        throw InputError("--normalize mw", "no power figure for '" + hardware.system.name + "' in the catalog");
+        throw InputError("normalize mw", "no power figure for '" + hardware.system.name + "' in the catalog");
       return systems * watts_per_system / 1e6;
     }
   }
@@ -120,8 +120,8 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   PerfRequest base;
   base.isl = request.isl;
   base.osl = request.osl;
-  base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "--weight-dtype");
-  base.kv = catalog.precisions.get(request.kv_dtype, "--kv-dtype");
+  base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "weight_dtype");
+  base.kv = catalog.precisions.get(request.kv_dtype, "kv_dtype");
   base.honor_windows = request.honor_windows;
   base.record_terms = false;
   const double usable = engine.device_class(hardware.chip.device_class).usable_memory_fraction();
@@ -229,14 +229,14 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
 
 void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
                    const std::string& file) {
-  const std::string terminal = gnuplot_terminal(file, "--plot");
+  const std::string terminal = gnuplot_terminal(file, "plot");
   // One curve per (model, hardware): its Pareto points sorted by interactivity.
   std::map<std::string, std::vector<const FrontierPoint*>> curves;
   std::set<std::string> models;
   for (const auto& p : points) models.insert(p.model);
   for (const auto& p : points)
     if (p.pareto) curves[models.size() > 1 ? p.model + " on " + p.hardware : p.hardware].push_back(&p);
-  if (curves.empty()) throw InputError("--plot", "nothing to plot: no feasible point");
+  if (curves.empty()) throw InputError("plot", "nothing to plot: no feasible point");
   const std::string data = temporary_path("frontier.dat");
   {
     std::ofstream out(data);
@@ -262,7 +262,7 @@ void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normaliz
     ++index;
   }
   script += "\n";
-  run_gnuplot(script, "--plot", {data});
+  run_gnuplot(script, "plot", {data});
 }
 
 }  // namespace ws

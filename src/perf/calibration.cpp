@@ -270,7 +270,7 @@ double fit_objective(const Catalog& catalog, const std::string& device_class) {
 FitResult fit_device_class(const Catalog& catalog, const std::string& device_class) {
   auto it = fitted_constants().find(device_class);
   if (it == fitted_constants().end())
-    throw InputError("--device-class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer)");
+    throw InputError("device_class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer)");
   FitResult result;
   result.device_class = device_class;
   result.names = it->second;

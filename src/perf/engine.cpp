@@ -142,9 +142,9 @@ StepTimer PerfEngine::step_timer(const ModelSpec& model, const Hardware& hardwar
 
 PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
   if (model.is_aggregate())
-    throw InputError("--model", "'" + model.name + "' is a published aggregate without a layer structure; perf needs a config.json");
-  if (!(request.concurrency >= 1)) throw InputError("--concurrency", "expected at least 1");
-  if (!(request.isl >= 1) || !(request.osl >= 1)) throw InputError("--isl/--osl", "expected at least 1 token each");
+    throw InputError("model", "'" + model.name + "' is a published aggregate without a layer structure; perf needs a config.json");
+  if (!(request.concurrency >= 1)) throw InputError("concurrency", "expected at least 1");
+  if (!(request.isl >= 1) || !(request.osl >= 1)) throw InputError("isl/--osl", "expected at least 1 token each");
   const DeviceClass& device = device_class(hardware.chip.device_class);
   const std::string& cls = hardware.chip.device_class;
   const bool wafer = cls == "wafer";
@@ -178,7 +178,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   const int needed = std::max(1, devices_needed(r.weight_bytes + r.kv_bytes));
   if (wafer) {
     if (request.tp && *request.tp != 1)
-      throw InputError("--tp", "wafers run tensor parallelism inside the wafer only: the 150 GB/s off-wafer links "
+      throw InputError("tp", "wafers run tensor parallelism inside the wafer only: the 150 GB/s off-wafer links "
                                "rule out TP across wafers; use --pp (or --devices)");
     p.tp = 1;
     p.pp = request.pp.value_or(request.devices.value_or(needed));
@@ -306,21 +306,21 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
     } else if (request.spec.method == "mtp") {
       int mtp = 0;
       for (const auto& layer : model.layers) mtp += layer.multi_token_prediction ? 1 : 0;
-      if (mtp == 0) throw InputError("--spec-decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
+      if (mtp == 0) throw InputError("spec_decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
       // An MTP module is one decoder layer plus the shared head: about one layer's share of the step.
       draft_step = decode_step / layers * 2.0;
     } else if (request.spec.method == "draft") {
-      const ModelSpec draft = catalog_.model(request.spec.draft_model, "--spec-decode draft");
+      const ModelSpec draft = catalog_.model(request.spec.draft_model, "spec_decode draft");
       PerfRequest draft_request = request;
       draft_request.spec = SpecDecode{};
       draft_request.devices.reset();
       draft_request.tp.reset();
       draft_request.pp.reset();
       draft_request.ep.reset();
-      draft_request.weights = uniform_weight_format(catalog_.precisions.get("bf16", "--spec-decode"));
+      draft_request.weights = uniform_weight_format(catalog_.precisions.get("bf16", "spec_decode"));
       draft_step = run(draft, hardware, draft_request).decode_step_s;
     } else {
-      throw InputError("--spec-decode", "unknown method '" + request.spec.method + "' (expected none, draft, mtp, vendor)");
+      throw InputError("spec_decode", "unknown method '" + request.spec.method + "' (expected none, draft, mtp, vendor)");
     }
     double best = decode_step;
     int best_k = 0;

@@ -9,7 +9,7 @@ namespace ws {
 KvOffload kv_offload(const ModelSpec& model, const Hardware& hardware, double systems, double weight_bytes,
                      double kv_bytes_per_session, double context_tokens) {
   if (!hardware.system.host_memory || !hardware.system.host_link_bytes_per_s)
-    throw InputError("--hardware", "'" + hardware.system.name + "' has no host KV tier (host_memory_gb in catalog/systems.toml)");
+    throw InputError("hardware", "'" + hardware.system.name + "' has no host KV tier (host_memory_gb in catalog/systems.toml)");
   KvOffload o;
   o.model = model.name;
   o.hardware = hardware.system.name;

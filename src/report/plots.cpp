@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 void plot_feasibility(const FeasibilityGrid& grid, const std::vector<FeasibilityPoint>& points, const std::string& title,
                       const std::string& file) {
-  const std::string terminal = gnuplot_terminal(file, "--plot");
+  const std::string terminal = gnuplot_terminal(file, "plot");
   const std::string data = temporary_path("feasibility.dat"), marks = temporary_path("feasibility_points.dat");
   {
     std::ofstream out(data);
@@ -38,11 +38,11 @@ void plot_feasibility(const FeasibilityGrid& grid, const std::vector<Feasibility
                         "'{}' using 1:2:(1):4 with labels point pt 7 ps 1.2 lc rgb 'black' offset 1,0.6 left font ',9' "
                         "nocontour notitle\n",
                         data, data, marks);
-  run_gnuplot(script, "--plot", {data, marks});
+  run_gnuplot(script, "plot", {data, marks});
 }
 
 void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& prices, const std::string& file) {
-  const std::string terminal = gnuplot_terminal(file, "--plot", 1200, 700);
+  const std::string terminal = gnuplot_terminal(file, "plot", 1200, 700);
   const std::string data = temporary_path("mix.dat");
   {
     std::ofstream out(data);
@@ -65,12 +65,12 @@ void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& 
   script += "set title 'Spend by type (at " + prices.name + " list prices)' noenhanced\n";
   script += fmt::format("plot '{}' using 6:xtic(1) title 'cache read', '' using 7 title 'cache write', "
                         "'' using 8 title 'fresh input', '' using 9 title 'output'\nunset multiplot\n", data);
-  run_gnuplot(script, "--plot", {data});
+  run_gnuplot(script, "plot", {data});
 }
 
 void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& prefill_label,
                          const std::string& decode_label, const std::string& file) {
-  const std::string terminal = gnuplot_terminal(file, "--plot", 1200, 700);
+  const std::string terminal = gnuplot_terminal(file, "plot", 1200, 700);
   const std::string data = temporary_path("disagg.dat");
   {
     std::ofstream out(data);
@@ -87,7 +87,7 @@ void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& 
   script += fmt::format("plot '{}' using 2:xtic(1) title 'prefill on {}, decode on {}', '' using 3 title 'co-located on {}', "
                         "'' using 4 title 'co-located on {}'\n",
                         data, prefill_label, decode_label, prefill_label, decode_label);
-  run_gnuplot(script, "--plot", {data});
+  run_gnuplot(script, "plot", {data});
 }
 
 }  // namespace ws

@@ -225,7 +225,7 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
 std::string write_report(const Catalog& catalog, const std::string& out_dir) {
   std::error_code error;
   fs::create_directories(out_dir, error);
-  if (error) throw InputError("--out", "cannot create folder '" + out_dir + "': " + error.message());
+  if (error) throw InputError("out", "cannot create folder '" + out_dir + "': " + error.message());
   const ReproductionReport reproduction = write_reproduction_report(catalog, out_dir);
   std::string summary = reproduction.summary;
   std::string index = "# waferscope report\n\n";

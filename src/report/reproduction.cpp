@@ -539,7 +539,7 @@ ReproductionReport reproduce_source_tables(const Catalog& catalog) {
 void write_text_file(const std::string& out_dir, const std::string& name, const std::string& content) {
   const fs::path path = fs::path(out_dir) / name;
   std::ofstream stream(path);
-  if (!stream) throw InputError("--out", "cannot write " + path.string());
+  if (!stream) throw InputError("out", "cannot write " + path.string());
   stream << content;
 }
 
@@ -547,7 +547,7 @@ ReproductionReport write_reproduction_report(const Catalog& catalog, const std::
   ReproductionReport report = reproduce_source_tables(catalog);
   std::error_code error;
   fs::create_directories(out_dir, error);
-  if (error) throw InputError("--out", "cannot create folder '" + out_dir + "': " + error.message());
+  if (error) throw InputError("out", "cannot create folder '" + out_dir + "': " + error.message());
   static const char* kFileNames[] = {"chips",      "chips_relative_to_gb300", "systems",      "gemm",
                                      "gemm_bounds", "model_footprints",       "kv_windows",   "wse3_deployment",
                                      "tco_cs3",    "deviations",              "comparisons"};

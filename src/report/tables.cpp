@@ -60,7 +60,7 @@ Table chips_table(const Catalog& catalog) {
 }
 
 Table chips_relative_table(const Catalog& catalog, const std::string& reference_name) {
-  const Chip& reference = catalog.chip(reference_name, "--relative-to");
+  const Chip& reference = catalog.chip(reference_name, "relative_to");
   Table t;
   t.title = "Chips relative to " + reference.display_name;
   t.columns = {text("name", "name"), col("memory_capacity_ratio", "capacity", 1, 2),
@@ -146,7 +146,7 @@ Table models_table(const Catalog& catalog) {
 }
 
 Table footprint_table(const Catalog& catalog, const std::vector<ModelSpec>& models, const FootprintOptions& options) {
-  const Precision& kv = catalog.precisions.get(options.kv_precision, "--kv-dtype");
+  const Precision& kv = catalog.precisions.get(options.kv_precision, "kv_dtype");
   Table t;
   t.title = "Model footprints";
   t.columns = {text("model", "model"), col("total_params", "total B", 1e9, 1), col("active_params", "active B", 1e9, 1),
@@ -156,7 +156,7 @@ Table footprint_table(const Catalog& catalog, const std::vector<ModelSpec>& mode
                col("checkpoint_bytes", "ckpt GB", 1e9, 1), text("checkpoint_format", "checkpoint format"),
                text("kv_precision", "KV"), col("kv_bytes_per_token", "KV B/token", 1, 0, true)};
   for (double context : options.contexts_tokens) {
-    if (!(context > 0)) throw InputError("--context", fmt::format("expected a positive token count, got {}", context));
+    if (!(context > 0)) throw InputError("context", fmt::format("expected a positive token count, got {}", context));
     const std::string label = context_label(context);
     std::string upper = label;
     for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
@@ -385,16 +385,46 @@ std::vector<FeasibilityPoint> feasibility_points(const Catalog& catalog, const H
                                                  const std::string& weight_dtype, const std::string& kv_dtype,
                                                  bool honor_windows) {
   std::vector<FeasibilityPoint> points;
-  const Precision& kv = catalog.precisions.get(kv_dtype, "--kv-dtype");
+  const Precision& kv = catalog.precisions.get(kv_dtype, "kv_dtype");
   for (const auto& entry : catalog.models) {
     const ModelSpec m = catalog.model(entry.name);
     if (!(m.max_context_tokens > 0)) continue;
-    const double weights = weight_bytes(m, weight_format(m, weight_dtype, catalog.precisions, "--weight-dtype"));
+    const double weights = weight_bytes(m, weight_format(m, weight_dtype, catalog.precisions, "weight_dtype"));
     const double kv_bytes = kv_bytes_for_context(m, kv, m.max_context_tokens, honor_windows);
     points.push_back(FeasibilityPoint{m.name, param_counts(m).total, m.max_context_tokens,
                                       systems_needed(weights, kv_bytes, concurrency, hardware)});
   }
   return points;
+}
+
+Table precisions_table(const Catalog& catalog) {
+  Table t;
+  t.title = "Precisions";
+  t.columns = {Column{"name", "name"}, Column{"bits_per_element", "bits", 1, 0}, Column{"block_elements", "block", 1, 0},
+               Column{"scale_bits", "scale bits", 1, 0}, Column{"bytes_per_element", "bytes/element", 1, 4},
+               Column{"compute_class", "runs on"}, Column{"source", "source"}};
+  for (const auto& [name, p] : catalog.precisions.by_name)
+    t.rows.push_back({p.name, p.bits_per_element, p.block_elements, p.scale_bits, p.bytes_per_element(), p.compute_class, p.source});
+  return t;
+}
+
+Table workloads_table(const Catalog& catalog) {
+  Table t;
+  t.title = "Workloads";
+  t.columns = {Column{"name", "name"}, Column{"display_name", "workload"},
+               Column{"mean_input_tokens", "mean ISL", 1, 0}, Column{"median_input_tokens", "median ISL", 1, 0},
+               Column{"mean_output_tokens", "mean OSL", 1, 0}, Column{"median_output_tokens", "median OSL", 1, 0},
+               Column{"cache_read_share", "cache read", 0.01, 2}, Column{"cache_write_share", "cache write", 0.01, 2},
+               Column{"fresh_input_share", "fresh input", 0.01, 2}, Column{"output_share", "output", 0.01, 2},
+               Column{"mix_source", "mix from"}};
+  for (const auto& name : catalog.workload_names()) {
+    const Workload w = catalog.workload(name);
+    t.rows.push_back({w.name, w.display_name, w.input_tokens.mean(), w.input_tokens.median(), w.output_tokens.mean(),
+                      w.output_tokens.median(), w.mix.cache_read, w.mix.cache_write, w.mix.fresh_input, w.mix.output,
+                      w.mix_source});
+  }
+  t.notes = {"token shares are by count, in percent in human formats"};
+  return t;
 }
 
 }  // namespace ws

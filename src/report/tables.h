@@ -19,6 +19,8 @@ Table chips_table(const Catalog& catalog);
 Table chips_relative_table(const Catalog& catalog, const std::string& reference);
 Table systems_table(const Catalog& catalog);
 Table models_table(const Catalog& catalog);
+Table precisions_table(const Catalog& catalog);
+Table workloads_table(const Catalog& catalog);
 
 struct FootprintOptions {
   std::string kv_precision = "bf16";

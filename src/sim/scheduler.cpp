@@ -130,7 +130,7 @@ std::vector<std::string> keys(const Factories& factories) {
 
 std::unique_ptr<Scheduler> SchedulerRegistry::create(const std::string& name) const {
   auto it = factories_.find(to_lower(name));
-  if (it == factories_.end()) throw InputError("--scheduler", unknown_name_message("scheduler", name, names(), ""));
+  if (it == factories_.end()) throw InputError("scheduler", unknown_name_message("scheduler", name, names(), ""));
   return it->second();
 }
 std::vector<std::string> SchedulerRegistry::names() const { return keys(factories_); }
@@ -152,7 +152,7 @@ const SchedulerRegistry& builtin_schedulers() {
 
 std::unique_ptr<Router> RouterRegistry::create(const std::string& name) const {
   auto it = factories_.find(to_lower(name));
-  if (it == factories_.end()) throw InputError("--router", unknown_name_message("router", name, names(), ""));
+  if (it == factories_.end()) throw InputError("router", unknown_name_message("router", name, names(), ""));
   return it->second();
 }
 std::vector<std::string> RouterRegistry::names() const { return keys(factories_); }

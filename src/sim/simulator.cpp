@@ -141,9 +141,9 @@ StepTimer plan_pool(const PerfEngine& engine, const ModelSpec& model, const Pool
 
 std::vector<SimRequest> synthetic_traffic(const Workload& workload, double rate_per_s, double duration_s,
                                           double gamma_shape, unsigned long long seed) {
-  if (!(rate_per_s > 0)) throw InputError("--rate", "expected a positive number of requests per second");
-  if (!(duration_s > 0)) throw InputError("--duration", "expected a positive number of seconds");
-  if (!(gamma_shape > 0)) throw InputError("--burstiness", "expected a positive gamma shape");
+  if (!(rate_per_s > 0)) throw InputError("rate", "expected a positive number of requests per second");
+  if (!(duration_s > 0)) throw InputError("duration", "expected a positive number of seconds");
+  if (!(gamma_shape > 0)) throw InputError("burstiness", "expected a positive gamma shape");
   // Our own draws from the raw 64-bit stream (std::*_distribution differ across standard libraries).
   std::mt19937_64 rng(seed);
   auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) * 0x1.0p-53; };
@@ -179,7 +179,7 @@ std::vector<SimRequest> synthetic_traffic(const Workload& workload, double rate_
 }
 
 std::vector<SimRequest> trace_traffic(const std::string& path, double rate_scale) {
-  if (!(rate_scale > 0)) throw InputError("--rate-scale", "expected a positive number");
+  if (!(rate_scale > 0)) throw InputError("rate_scale", "expected a positive number");
   std::vector<SimRequest> requests;
   long long id = 0;
   for (auto& t : read_trace(path)) {
@@ -197,10 +197,10 @@ std::vector<SimRequest> trace_traffic(const std::string& path, double rate_scale
 SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolSpec& pool,
                    const std::optional<PoolSpec>& prefill_pool, const SimConfig& config, Traffic traffic,
                    const std::function<void(long long, long long)>& progress) {
-  if (pool.replicas < 1) throw InputError("--replicas", "expected at least 1");
-  if (prefill_pool && prefill_pool->replicas < 1) throw InputError("--prefill-replicas", "expected at least 1");
-  if (!(config.token_budget >= 1)) throw InputError("--token-budget", "expected at least 1 token");
-  if (config.max_batch < 1) throw InputError("--max-batch", "expected at least 1");
+  if (pool.replicas < 1) throw InputError("replicas", "expected at least 1");
+  if (prefill_pool && prefill_pool->replicas < 1) throw InputError("prefill_replicas", "expected at least 1");
+  if (!(config.token_budget >= 1)) throw InputError("token_budget", "expected at least 1 token");
+  if (config.max_batch < 1) throw InputError("max_batch", "expected at least 1");
   auto scheduler = builtin_schedulers().create(config.scheduler);
   auto router = builtin_routers().create(config.router);
 
@@ -283,7 +283,7 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
     ++issued;
   };
   if (closed) {
-    if (!traffic.make_request) throw InputError("--concurrency", "closed loop needs a workload to draw requests from");
+    if (!traffic.make_request) throw InputError("concurrency", "closed loop needs a workload to draw requests from");
     requests.reserve(static_cast<std::size_t>(total));  // handlers hold references into this vector
     // Clients start together but their first requests are cut to 1/C, 2/C, ... of the output length, so that
     // completions (and the next prefills) spread evenly over time as in a long-running closed loop.
@@ -309,13 +309,16 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   double total_capacity_blocks = 0;
   for (const auto& r : replicas) total_capacity_blocks += r.capacity_blocks;
   double next_sample = 0;
+  double sample_interval_s = config.sample_interval_s;
+  // 100,000 points: a chart cannot show more, and the CSV stays a few MB.
+  constexpr std::size_t max_time_samples = 100000;
   auto used_blocks_total = [&] {
     double u = 0;
     for (const auto& r : replicas) u += r.used_blocks;
     return u;
   };
   auto sample = [&](double t) {
-    while (next_sample <= t && config.sample_interval_s > 0) {
+    while (next_sample <= t && sample_interval_s > 0) {
       TimeSample s;
       s.time_s = next_sample;
       for (const auto& r : replicas) {
@@ -325,7 +328,16 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
       s.in_system = static_cast<double>(in_system);
       s.kv_occupancy = total_capacity_blocks > 0 ? used_blocks_total() / total_capacity_blocks : 0;
       result.series.push_back(s);
-      next_sample += config.sample_interval_s;
+      next_sample += sample_interval_s;
+      // A long run keeps at most max_time_samples samples: past that, every other one goes and the interval
+      // doubles (memory and the CSV stay bounded whatever the trace's span; deterministic).
+      if (result.series.size() >= max_time_samples) {
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < result.series.size(); i += 2) result.series[kept++] = result.series[i];
+        result.series.resize(kept);
+        sample_interval_s *= 2;
+        next_sample = result.series.back().time_s + sample_interval_s;
+      }
     }
   };
   auto advance = [&](double t) {
@@ -593,10 +605,14 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   s.kv_handover_mean_s = prefill_pool ? mean_of(handover) : nan;
   s.mean_in_system = area_in_system / std::max(1e-12, last_event - first_arrival);
   s.littles_law_product = s.completed / std::max(1e-12, last_event - first_arrival) * s.e2e_mean;
-  double usd_per_hour = pool.replicas * decode_timer.parallel().devices() / pool.hardware.system.chip_count * pool.price.usd_per_hour;
-  if (prefill_pool)
-    usd_per_hour += prefill_pool->replicas * prefill_timer->parallel().devices() /
-                    prefill_pool->hardware.system.chip_count * prefill_pool->price.usd_per_hour;
+  // Systems are priced as fractions: a TP 4 replica on an 8-GPU system occupies half of it. No price, no cost.
+  auto pool_usd_per_hour = [](const PoolSpec& p, const StepTimer& timer) {
+    if (p.price.label.empty()) return nan;
+    const double systems = static_cast<double>(timer.parallel().devices()) / static_cast<double>(p.hardware.system.chip_count);
+    return p.replicas * systems * p.price.usd_per_hour;
+  };
+  double usd_per_hour = pool_usd_per_hour(pool, decode_timer);
+  if (prefill_pool) usd_per_hour += pool_usd_per_hour(*prefill_pool, *prefill_timer);
   s.usd_spent = usd_per_hour * s.duration_s / 3600.0;
   s.usd_per_mtok = s.usd_spent / std::max(1.0, completed_input + s.output_tokens) * 1e6;
   return result;
@@ -676,26 +692,26 @@ void plot_sim(const SimResult& result, const std::string& latency_png, const std
       out << "\n\n";
     }
   }
-  std::string script = gnuplot_terminal(latency_png, "--out", 1200, 500);
+  std::string script = gnuplot_terminal(latency_png, "out", 1200, 500);
   script += "set multiplot layout 1,3 title 'Latency CDFs: " + result.deployment + "' noenhanced\nset logscale x\n"
             "set grid\nset yrange [0:1]\nset ylabel 'fraction of requests'\n";
   const char* names[] = {"TTFT (s)", "TPOT (s)", "end-to-end latency (s)"};
   for (int i = 0; i < 3; ++i)
     script += fmt::format("set xlabel '{}'\nplot '{}' index {} using 1:2 with lines lw 2 notitle\n", names[i], data, i);
   script += "unset multiplot\n";
-  run_gnuplot(script, "--out", {data});
+  run_gnuplot(script, "out", {data});
   const std::string series = temporary_path("sim_series.dat");
   {
     std::ofstream out(series);
     for (const auto& s : result.series) out << s.time_s << " " << s.waiting << " " << s.running << " " << s.kv_occupancy << "\n";
   }
-  script = gnuplot_terminal(series_png, "--out", 1200, 500);
+  script = gnuplot_terminal(series_png, "out", 1200, 500);
   script += "set title 'Queue and KV occupancy over time' noenhanced\nset xlabel 'time (s)'\nset ylabel 'requests'\n"
             "set y2label 'KV occupancy'\nset y2range [0:1]\nset y2tics\nset ytics nomirror\nset grid\n"
             "set key outside bottom horizontal\n";
   script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'waiting', '{0}' using 1:3 with lines lw 2 title "
                         "'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
-  run_gnuplot(script, "--out", {series});
+  run_gnuplot(script, "out", {series});
 }
 
 }  // namespace ws

@@ -87,14 +87,14 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "concurrency": -1})", "concurrency", 422},
                       BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "concurrency": 1e300})", "concurrency", 422},
                       BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "isl": 1e12})", "isl", 422},
-                      BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "tp": 2})", "--tp", 422},
+                      BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "tp": 2})", "tp", 422},
                       BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-33"})", "hardware", 422},
                       BadCall{"/api/perf", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "concurency": 3})", "concurency", 400},
                       BadCall{"/api/perf", R"({"model": "llama-3.1-405b", "hardware": "h100", "devices": 1})", "", 422},
                       BadCall{"/api/perf", R"({"config": {"hidden_size": 4096}, "hardware": "h100"})", "config: key 'vocab_size'", 422},
                       BadCall{"/api/frontier", R"({"model": "gpt-oss-120b", "hardware": ["cs-3","cs-3","cs-3","cs-3","cs-3","cs-3","cs-3"]})", "hardware", 422},
-                      BadCall{"/api/simulate", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "rate": 1000, "duration": 10000})", "duration", 422},
-                      BadCall{"/api/cost", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "price": "free"})", "--price", 422},
+                      BadCall{"/api/simulate", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "workload": "azure-conv", "rate": 1000, "duration": 10000})", "duration", 422},
+                      BadCall{"/api/cost", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "price": "free"})", "price", 422},
                       BadCall{"/api/nope", "{}", "", 404}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
