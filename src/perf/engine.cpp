@@ -209,7 +209,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
       const double fits = std::floor(per_stage_room * layers / kv_per_sequence);
       throw InfeasibleError(fmt::format(
           "does not fit: weights + the KV of {} sequences need {} stages of {} but the model has only {} layers to "
-          "cut on; at one layer per stage {} sequences fit (--concurrency)", request.concurrency, p.pp,
+          "cut on; at one layer per stage {} sequences fit (lower the concurrency)", request.concurrency, p.pp,
           hardware.chip.display_name, layers, fits));
     }
     throw InfeasibleError(fmt::format("PP {} is outside 1..{} (the model's layers)", p.pp, layers));
@@ -264,7 +264,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     throw InfeasibleError(fmt::format(
         "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {:.0f} tokens) on {} x {} "
         "({:.1f} GB usable); stage {} is short by {:.1f} GB. Fits {} concurrent sequences here, or needs about {} "
-        "devices (--devices/--pp/--tp)",
+        "devices (set devices, pp or tp)",
         r.weight_bytes / 1e9, r.kv_bytes / 1e9, request.concurrency, kv_per_sequence / 1e9, context_final,
         r.devices, hardware.chip.display_name, r.memory_capacity_bytes / 1e9, worst_stage, worst_excess / 1e9,
         fits >= 1 ? fmt::format("{:.0f}", fits) : std::string("no"), std::max(needed, r.devices + 1)));

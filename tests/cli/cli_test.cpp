@@ -28,38 +28,39 @@ Result run(const std::string& arguments) {
   std::array<char, 4096> buffer;
   while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
   const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // A signal is not a rejection: it comes back as 128 + the signal number, which no assertion below accepts.
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
 }
 
 TEST(Cli, UnknownModelNamesItAndTheClosest) {
   const Result r = run("footprint --model llama-3.1-9b");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("unknown model 'llama-3.1-9b'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("llama-3.1-8b"), std::string::npos) << r.output;
 }
 
 TEST(Cli, UnknownHardwareNamesItAndTheClosest) {
   const Result r = run("deploy --model llama-3.1-8b --hardware wse3");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--hardware: unknown hardware 'wse3'"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("wse-3"), std::string::npos);
 }
 
 TEST(Cli, MalformedConfigNamesFileAndKey) {
   const Result r = run("footprint --model " + ws::test::data_path("bad_configs/missing_hidden_size.json"));
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("missing_hidden_size.json: key 'hidden_size'"), std::string::npos) << r.output;
 }
 
 TEST(Cli, BadFlagValuesAreRejected) {
-  EXPECT_NE(run("chips --format xml").exit_code, 0);
-  EXPECT_NE(run("footprint --context -5").exit_code, 0);
-  EXPECT_NE(run("footprint --kv-dtype fp7").exit_code, 0);
-  EXPECT_NE(run("gemm --shape 1,2").exit_code, 0);
-  EXPECT_NE(run("deploy --model llama-3.1-8b --hardware cs-3 --concurrency 0").exit_code, 0);
-  EXPECT_NE(run("tco --hardware h100").exit_code, 0);
-  EXPECT_NE(run("no-such-command").exit_code, 0);
+  EXPECT_EQ(run("chips --format xml").exit_code, 2);
+  EXPECT_EQ(run("footprint --context -5").exit_code, 2);
+  EXPECT_EQ(run("footprint --kv-dtype fp7").exit_code, 2);
+  EXPECT_EQ(run("gemm --shape 1,2").exit_code, 2);
+  EXPECT_EQ(run("deploy --model llama-3.1-8b --hardware cs-3 --concurrency 0").exit_code, 2);
+  EXPECT_EQ(run("tco --hardware h100").exit_code, 2);
+  EXPECT_EQ(run("no-such-command").exit_code, 2);
 }
 
 TEST(Cli, FootprintJsonHasStableSiFields) {
@@ -134,14 +135,14 @@ TEST(CliTokenomics, CostFeasibilityDisaggOffloadRun) {
 
 TEST(CliTokenomics, BadInputIsNamed) {
   Result r = run("cost --model gpt-oss-120b --hardware cs-3 --price free");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--price"), std::string::npos);
   r = run("cost --model gpt-oss-120b --hardware cs-3 --workload " + ws::test::data_path("bad_workloads/mix_not_one.toml"));
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("mix_not_one.toml"), std::string::npos);
-  EXPECT_NE(run("cost --model gpt-oss-120b --hardware cs-3 --workload agentic").exit_code, 0);
-  EXPECT_NE(run("frontier --model gpt-oss-120b --hardware cs-3 --normalize watts").exit_code, 0);
-  EXPECT_NE(run("offload --model gpt-oss-120b --hardware dgx-b300").exit_code, 0);
+  EXPECT_EQ(run("cost --model gpt-oss-120b --hardware cs-3 --workload agentic").exit_code, 2);
+  EXPECT_EQ(run("frontier --model gpt-oss-120b --hardware cs-3 --normalize watts").exit_code, 2);
+  EXPECT_EQ(run("offload --model gpt-oss-120b --hardware dgx-b300").exit_code, 2);
 }
 
 }  // namespace
@@ -173,16 +174,85 @@ TEST(CliSimulate, SameCommandSameBytes) {
 TEST(CliSimulate, RejectsNonPositiveRatesAndSlos) {
   const std::string base = "simulate --model gpt-oss-120b --hardware cs-3 --workload azure-conv --duration 10 ";
   Result r = run(base + "--rate 0");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--rate"), std::string::npos);
   r = run(base + "--rate 5 --slo-ttft -1");
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("--slo-ttft"), std::string::npos);
-  EXPECT_NE(run(base + "--rate abc").exit_code, 0);
-  EXPECT_NE(run("simulate --model gpt-oss-120b --hardware cs-3").exit_code, 0);  // no traffic
+  EXPECT_EQ(run(base + "--rate abc").exit_code, 2);
+  EXPECT_EQ(run("simulate --model gpt-oss-120b --hardware cs-3").exit_code, 2);  // no traffic
   r = run("simulate --model gpt-oss-120b --hardware cs-3 --trace " + ws::test::data_path("bad_traces/backwards.jsonl"));
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("backwards.jsonl:2"), std::string::npos) << r.output;
 }
 
 }  // namespace
+
+// The crash and hang classes "Trustworthy inputs" found, each now a clear rejection with exit code 2.
+TEST(Cli, ZeroParallelismIsRejectedNotADivisionByZero) {
+  const Result sim = run("simulate --model llama-3.1-8b --hardware dgx-h100 --workload 1k-1k --rate 1 --duration 5 --tp 0");
+  EXPECT_EQ(sim.exit_code, 2) << sim.output;
+  EXPECT_NE(sim.output.find("--tp: expected a whole number in [1, 4096]; got '0'"), std::string::npos) << sim.output;
+  const Result dis = run("disagg --model gpt-oss-120b --prefill dgx-b300 --decode cs-3 --prefill-tp 0");
+  EXPECT_EQ(dis.exit_code, 2) << dis.output;
+  EXPECT_NE(dis.output.find("--prefill-tp"), std::string::npos) << dis.output;
+}
+
+TEST(Cli, HugeValuesMeetTheirCapsWithTheReason) {
+  const Result isl = run("perf --model llama-3.1-8b --hardware cs-3 --isl 1e12");
+  EXPECT_EQ(isl.exit_code, 2);
+  EXPECT_NE(isl.output.find("--isl: expected a token count"), std::string::npos) << isl.output;
+  EXPECT_NE(isl.output.find("cap: the longest context of any catalog model is 10M tokens"), std::string::npos) << isl.output;
+  const Result concurrency = run("simulate --model llama-3.1-8b --hardware cs-3 --workload 1k-1k --concurrency 1e12");
+  EXPECT_EQ(concurrency.exit_code, 2);
+  EXPECT_NE(concurrency.output.find("--concurrency"), std::string::npos) << concurrency.output;
+  const Result requests = run("simulate --model llama-3.1-8b --hardware cs-3 --workload 1k-1k --concurrency 4 --requests 99999999999");
+  EXPECT_EQ(requests.exit_code, 2);
+  EXPECT_NE(requests.output.find("--requests"), std::string::npos) << requests.output;
+}
+
+TEST(Cli, FractionalCountsAreRejected) {
+  const Result r = run("perf --model llama-3.1-8b --hardware dgx-h100 --tp 2.5");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("a count cannot be fractional"), std::string::npos) << r.output;
+  EXPECT_EQ(run("deploy --model llama-3.1-8b --hardware cs-3 --concurrency 1.5").exit_code, 2);
+}
+
+TEST(Cli, ParserErrorsAreExitCodeTwo) {
+  for (const char* args : {"perf --model llama-3.1-8b --hardware cs-3 --no-such-flag 1", "perf --model", "perf extra positional",
+                           "", "--catalog", "perf --model llama-3.1-8b --hardware cs-3 --isl 1 --isl 2"}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find("waferscope: error:"), std::string::npos) << args << "\n" << r.output;
+  }
+  EXPECT_EQ(run("--help").exit_code, 0);
+  EXPECT_EQ(run("perf --help").exit_code, 0);
+}
+
+TEST(Cli, InfeasibleIsExitCodeTwo) {
+  const Result r = run("perf --model llama-3.1-405b --hardware h100 --devices 1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("waferscope: infeasible:"), std::string::npos) << r.output;
+}
+
+TEST(Cli, SimulateOnABareChipNeedsNoPrice) {
+  const Result r = run("simulate --model llama-3.1-8b --hardware h100 --workload 1k-1k --rate 1 --duration 5 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = nlohmann::json::parse(r.output);
+  EXPECT_GT(rows[0]["completed"].get<double>(), 0);
+  EXPECT_TRUE(rows[0]["usd_per_mtok"].is_null());  // no price asked, none invented
+}
+
+TEST(Cli, SimulatePricesAFractionOfASystem) {
+  // TP 4 on an 8-GPU DGX occupies half a system: priced at half the system's USD/h, not at 0 (integer division).
+  const std::string base = "simulate --model llama-3.1-8b --hardware dgx-h100 --workload 1k-1k --rate 2 --duration 20 --price 100 --format json";
+  const Result half = run(base + " --tp 4"), whole = run(base + " --tp 8");
+  ASSERT_EQ(half.exit_code, 0) << half.output;
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  const auto h = nlohmann::json::parse(half.output)[0], w = nlohmann::json::parse(whole.output)[0];
+  ASSERT_GT(h["usd_per_mtok"].get<double>(), 0);
+  // Same traffic and about the same duration: half the systems cost about half as much per token.
+  const double ratio = (h["usd_per_mtok"].get<double>() / h["duration_s"].get<double>()) /
+                       (w["usd_per_mtok"].get<double>() / w["duration_s"].get<double>());
+  EXPECT_NEAR(ratio, 0.5, 0.01) << half.output << whole.output;
+}
