@@ -8,8 +8,10 @@
 #include <filesystem>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "catalog/toml_reader.h"
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/units.h"
 #include "model/hf_config.h"
@@ -346,6 +348,100 @@ std::vector<PriceList> load_prices(const std::string& file) {
   return result;
 }
 
+std::optional<CalculatorConstants> load_peers(const std::string& file) {
+  if (!fs::exists(file)) return std::nullopt;
+  const toml::table document = parse_toml_file(file);
+  std::optional<CalculatorConstants> result;
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
+    if (name != "public-calculator") throw InputError(r.where(), unknown_name_message("peer", name, {"public-calculator"}, ""));
+    CalculatorConstants c;
+    c.source = r.string("source");
+    c.interactivity_coefficient = r.positive("interactivity_coefficient");
+    c.interactivity_exponent = r.positive("interactivity_exponent");
+    c.cache_read_speedup = r.positive("cache_read_speedup");
+    c.default_concurrency = r.positive("default_concurrency");
+    c.rental_usd_per_hour = r.positive("rental_usd_per_hour");
+    r.reject_unknown_keys({"source", "interactivity_coefficient", "interactivity_exponent", "cache_read_speedup",
+                           "default_concurrency", "rental_usd_per_hour"});
+    result = c;
+  }
+  if (!result) throw InputError(file, "missing table [public-calculator]");
+  return result;
+}
+
+// A measurement file's table, or nothing when the file is absent; a column outside `known` is rejected with
+// file:line (the header's line).
+std::optional<CsvTable> read_measurement_csv(const std::string& file, const std::vector<std::string>& known) {
+  if (!fs::exists(file)) return std::nullopt;
+  CsvTable table = read_csv(file);
+  for (const auto& column : table.header)
+    if (std::find(known.begin(), known.end(), column) == known.end())
+      throw InputError(fmt::format("{}:{}", file, table.header_line), unknown_name_message("column", column, known, ""));
+  for (const auto& column : known)
+    if (std::find(table.header.begin(), table.header.end(), column) == table.header.end())
+      throw InputError(fmt::format("{}:{}", file, table.header_line), "missing column '" + column + "'");
+  return table;
+}
+
+std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& folder) {
+  const std::string name = "inferencex_dsr1_h200_b200.csv";
+  const std::string file = (fs::path(folder) / name).string();
+  const auto table = read_measurement_csv(
+      file, {"hardware", "framework", "model", "precision", "spec_method", "disagg", "decode_tp", "decode_ep",
+             "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
+             "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
+             "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"});
+  std::vector<GpuServingMeasurement> rows;
+  if (!table) return rows;
+  for (const auto& row : table->rows) {
+    GpuServingMeasurement m;
+    m.file = name;
+    m.line = row.line;
+    m.hardware = row.at("hardware", file);
+    m.framework = row.at("framework", file);
+    m.precision = row.at("precision", file);
+    m.decode_tp = static_cast<int>(csv_number(row, "decode_tp", file));
+    m.decode_ep = static_cast<int>(csv_number(row, "decode_ep", file));
+    m.decode_dp_attention = row.at("decode_dp_attention", file) == "True";
+    m.concurrency = csv_number(row, "conc", file);
+    m.isl = csv_number(row, "isl", file);
+    m.osl = csv_number(row, "osl", file);
+    m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
+    m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
+    rows.push_back(std::move(m));
+  }
+  return rows;
+}
+
+std::vector<WaferSpeedMeasurement> load_wafer_measurements(const std::string& folder) {
+  std::vector<WaferSpeedMeasurement> rows;
+  for (const auto& [name, fitted, known] : std::vector<std::tuple<std::string, bool, std::vector<std::string>>>{
+           {"cerebras_cloud_calibration.csv", true,
+            {"model", "arch", "total_params_B", "active_params_B", "weights_fp16_GB", "cs3_needed",
+             "tokens_per_s_per_user", "catalog_model", "served_weights", "spec_decode"}},
+           {"cerebras_launch_2024.csv", false,
+            {"model", "cs3_needed", "tokens_per_s_per_user", "spec_decode", "catalog_model", "served_weights"}}}) {
+    const std::string file = (fs::path(folder) / name).string();
+    const auto table = read_measurement_csv(file, known);
+    if (!table) continue;
+    for (const auto& row : table->rows) {
+      WaferSpeedMeasurement m;
+      m.file = name;
+      m.line = row.line;
+      m.used_for_fit = fitted;
+      m.model = row.at("model", file);
+      m.catalog_model = row.at("catalog_model", file);
+      m.served_weights = row.at("served_weights", file);
+      m.spec_decode = row.at("spec_decode", file);
+      m.cs3_needed = static_cast<int>(csv_number(row, "cs3_needed", file));
+      m.tokens_per_s_per_user = csv_number(row, "tokens_per_s_per_user", file);
+      rows.push_back(std::move(m));
+    }
+  }
+  return rows;
+}
+
 template <typename T>
 std::vector<std::string> names_of(const std::vector<T>& items) {
   std::vector<std::string> names;
@@ -371,6 +467,9 @@ Catalog load_catalog(const std::string& root) {
   catalog.device_constants = load_calibration((base / "calibration.toml").string());
   catalog.workloads = load_workloads((base / "workloads").string());
   catalog.prices = load_prices((base / "prices.toml").string());
+  catalog.calculator = load_peers((base / "peers.toml").string());
+  catalog.gpu_measurements = load_gpu_measurements((base / "measurements").string());
+  catalog.wafer_measurements = load_wafer_measurements((base / "measurements").string());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
 }

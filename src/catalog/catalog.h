@@ -32,6 +32,41 @@ struct WorkloadEntry {
   bool mix_given = false;
 };
 
+// peers.toml [public-calculator]: the public tokenomics calculator's constants (econ/token_cost.h uses them).
+struct CalculatorConstants {
+  double interactivity_coefficient = 0;
+  double interactivity_exponent = 0;
+  double cache_read_speedup = 0;
+  double default_concurrency = 0;
+  double rental_usd_per_hour = 0;
+  std::string source;
+};
+
+// measurements/inferencex_dsr1_h200_b200.csv: one measured GPU serving run per row (perf/calibration.h turns
+// the rows into engine requests). Columns the loader does not know are rejected with file:line.
+struct GpuServingMeasurement {
+  std::string file;  // "inferencex_dsr1_h200_b200.csv"
+  int line = 0;
+  std::string hardware, framework, precision;
+  int decode_tp = 0, decode_ep = 0;
+  bool decode_dp_attention = false;
+  double concurrency = 0, isl = 0, osl = 0;
+  double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu
+  double tokens_per_s_per_user = 0;        // median_intvty
+};
+
+// measurements/cerebras_cloud_calibration.csv (fitted) and cerebras_launch_2024.csv (held back): single-stream
+// decode speeds on CS-3.
+struct WaferSpeedMeasurement {
+  std::string file;
+  int line = 0;
+  bool used_for_fit = false;
+  std::string model;           // as published
+  std::string catalog_model, served_weights, spec_decode;
+  int cs3_needed = 0;
+  double tokens_per_s_per_user = 0;
+};
+
 // Everything the catalog folder holds, validated. Immutable once loaded.
 struct Catalog {
   std::string root;
@@ -43,6 +78,9 @@ struct Catalog {
   std::vector<DeviceConstants> device_constants;  // calibration.toml, one per device class
   std::vector<WorkloadEntry> workloads;           // workloads/*.toml
   std::vector<PriceList> prices;                  // prices.toml
+  std::optional<CalculatorConstants> calculator;  // peers.toml (absent when the folder has none)
+  std::vector<GpuServingMeasurement> gpu_measurements;     // measurements/ (empty when a file is absent)
+  std::vector<WaferSpeedMeasurement> wafer_measurements;
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "chip") const;
@@ -69,7 +107,8 @@ struct Catalog {
 const std::vector<std::string>& catalog_device_classes();
 
 // Loads and validates every file under `root`: chips.toml, systems.toml, precisions.toml, models.toml (and
-// the config.json files it names), economics.toml, calibration.toml. Throws InputError with file:line for any bad entry.
+// the config.json files it names), economics.toml, calibration.toml, workloads/, prices.toml, and when present
+// peers.toml and measurements/*.csv. Throws InputError with file:line for any bad entry.
 Catalog load_catalog(const std::string& root);
 
 // --catalog flag > $WAFERSCOPE_CATALOG > the catalog folder of the source tree this binary was built from.

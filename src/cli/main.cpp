@@ -3,11 +3,27 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <sstream>
 
 #include "catalog/catalog.h"
 #include "cli/cli_app.h"
 #include "cli/commands/serve.h"
 #include "core/error.h"
+
+namespace {
+
+// CLI11 echoes the offending argument; a 10k-character value must not become a 10k-character error.
+std::string shorten_long_words(const std::string& message) {
+  std::istringstream words(message);
+  std::string word, result;
+  while (words >> word) {
+    if (word.size() > 60) word = word.substr(0, 40) + "...(" + std::to_string(word.size()) + " characters)";
+    result += (result.empty() ? "" : " ") + word;
+  }
+  return result;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ws;
@@ -28,7 +44,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
     // CLI11's own failures (unknown flag, missing value, extra argument) are bad input like any other.
-    std::cerr << "waferscope: error: " << error.what() << " (see waferscope --help)\n";
+    std::cerr << "waferscope: error: " << shorten_long_words(error.what()) << " (see waferscope --help)\n";
     return exit_bad_input;
   }
   try {

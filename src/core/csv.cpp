@@ -53,6 +53,7 @@ CsvTable read_csv(const std::string& path) {
     auto fields = split_csv_line(line);
     if (table.header.empty()) {
       table.header = fields;
+      table.header_line = number;
       continue;
     }
     if (fields.size() != table.header.size())

@@ -16,6 +16,7 @@ struct CsvRow {
 struct CsvTable {
   std::string file;
   std::vector<std::string> header;
+  int header_line = 0;
   std::vector<CsvRow> rows;
 };
 

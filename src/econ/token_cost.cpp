@@ -5,7 +5,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include "catalog/toml_reader.h"
 #include "core/error.h"
 #include "econ/tco.h"
 #include "placement/deploy.h"
@@ -18,22 +17,10 @@ CostRule parse_cost_rule(const std::string& text) {
   throw InputError("rule", "expected physical or calculator; got '" + text + "'");
 }
 
-CalculatorConstants load_calculator_constants(const Catalog& catalog) {
-  const std::string file = (std::filesystem::path(catalog.root) / "peers.toml").string();
-  const toml::table document = parse_toml_file(file);
-  const toml::node* node = document.get("public-calculator");
-  if (!node || !node->is_table()) throw InputError(file, "missing table [public-calculator]");
-  TomlReader r(*node->as_table(), file, "public-calculator");
-  CalculatorConstants c;
-  c.source = r.string("source");
-  c.interactivity_coefficient = r.positive("interactivity_coefficient");
-  c.interactivity_exponent = r.positive("interactivity_exponent");
-  c.cache_read_speedup = r.positive("cache_read_speedup");
-  c.default_concurrency = r.positive("default_concurrency");
-  c.rental_usd_per_hour = r.positive("rental_usd_per_hour");
-  r.reject_unknown_keys({"source", "interactivity_coefficient", "interactivity_exponent", "cache_read_speedup",
-                         "default_concurrency", "rental_usd_per_hour"});
-  return c;
+const CalculatorConstants& load_calculator_constants(const Catalog& catalog) {
+  if (!catalog.calculator)
+    throw InputError((std::filesystem::path(catalog.root) / "peers.toml").string(), "missing: the public calculator's constants");
+  return *catalog.calculator;
 }
 
 double calculator_interactivity(const CalculatorConstants& c, double active_params) {
@@ -151,33 +138,6 @@ CostResult token_cost(const PerfEngine& engine, const ModelSpec& model, const Ha
   c.revenue_usd_per_mtok = request.price_list.blended_usd_per_mtok(mix);
   c.gross_margin = 1.0 - c.usd_per_mtok / c.revenue_usd_per_mtok;
   return c;
-}
-
-Table cost_table(const std::vector<CostResult>& results) {
-  Table t;
-  t.title = "Cost per million tokens";
-  auto col = [](std::string key, std::string header, double scale, int precision) {
-    return Column{std::move(key), std::move(header), scale, precision, false};
-  };
-  t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"workload", "workload"},
-               Column{"rule", "rule"}, Column{"price", "price"}, col("usd_per_hour", "USD/h per system", 1, 2),
-               col("systems", "systems", 1, 2), col("concurrency", "concurrency", 1, 0), col("isl", "ISL", 1, 0),
-               col("osl", "OSL", 1, 0), Column{"cache_tier", "cache tier"},
-               col("tokens_per_s_per_user", "tok/s/user", 1, 1), col("tokens_per_s", "tok/s (all types)", 1, 0),
-               col("usd_per_mtok_cache_read", "cache read USD/Mtok", 1, 4),
-               col("usd_per_mtok_cache_write", "cache write USD/Mtok", 1, 4),
-               col("usd_per_mtok_fresh_input", "fresh input USD/Mtok", 1, 4),
-               col("usd_per_mtok_input", "input USD/Mtok", 1, 4), col("usd_per_mtok_output", "output USD/Mtok", 1, 4),
-               col("usd_per_mtok", "blended USD/Mtok", 1, 4), col("revenue_usd_per_mtok", "revenue USD/Mtok", 1, 4),
-               col("gross_margin", "gross margin", 1, 3), Column{"bound", "bound"}};
-  for (const auto& c : results)
-    t.rows.push_back({c.model, c.hardware, c.workload, c.rule, c.price_label, c.usd_per_hour, c.systems, c.concurrency,
-                      c.isl, c.osl, c.cache_tier, c.tokens_per_s_per_user, c.tokens_per_s, c.cache_read.usd_per_mtok,
-                      c.cache_write.usd_per_mtok, c.fresh_input.usd_per_mtok, c.usd_per_mtok_input,
-                      c.output.usd_per_mtok, c.usd_per_mtok, c.revenue_usd_per_mtok, c.gross_margin, c.bound});
-  t.notes = {"blended = all deployment-seconds of an average request x USD/s / its tokens; gross margin against the "
-             "price list's blended revenue for the workload's mix."};
-  return t;
 }
 
 }  // namespace ws

@@ -2,7 +2,6 @@
 #include <string>
 
 #include "catalog/catalog.h"
-#include "core/table.h"
 #include "perf/engine.h"
 #include "workload/workload.h"
 
@@ -21,16 +20,9 @@ namespace ws {
 enum class CostRule { physical, calculator };
 CostRule parse_cost_rule(const std::string& text);
 
-// The public calculator's constants (catalog/peers.toml).
-struct CalculatorConstants {
-  double interactivity_coefficient = 0;
-  double interactivity_exponent = 0;
-  double cache_read_speedup = 0;
-  double default_concurrency = 0;
-  double rental_usd_per_hour = 0;
-  std::string source;
-};
-CalculatorConstants load_calculator_constants(const Catalog& catalog);  // throws InputError
+// The public calculator's constants (CalculatorConstants, catalog/catalog.h), as the catalog loaded them from
+// peers.toml; throws InputError when the catalog folder has no peers.toml.
+const CalculatorConstants& load_calculator_constants(const Catalog& catalog);
 double calculator_interactivity(const CalculatorConstants& c, double active_params);
 
 // USD per hour of one system: "tco" (the owner's TCO), "rental" (the catalog's rental rate), or a number.
@@ -71,7 +63,5 @@ struct CostResult {
 };
 
 CostResult token_cost(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware, const CostRequest& request);
-
-Table cost_table(const std::vector<CostResult>& results);
 
 }  // namespace ws

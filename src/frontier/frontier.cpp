@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/error.h"
-#include "core/gnuplot.h"
 #include "econ/tco.h"
 #include "placement/deploy.h"
 
@@ -29,7 +28,7 @@ Normalizer parse_normalizer(const std::string& text) {
   if (t == "usd_hour") return Normalizer::usd_hour;
   if (t == "mw") return Normalizer::mw;
   if (t == "usd_per_mtok") return Normalizer::usd_per_mtok;
-  throw InputError("normalize", "expected device, system, usd_hour, mw or usd_per_mtok; got '" + text + "'");
+  throw InputError("--normalize", "expected device, system, usd_hour, mw or usd_per_mtok; got '" + text + "'");
 }
 
 std::string to_string(Normalizer n) {
@@ -61,7 +60,7 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
     case Normalizer::system: return systems;
     case Normalizer::usd_hour:
     case Normalizer::usd_per_mtok: {
-      const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "normalize usd_hour"), hardware);
+      const Tco tco = compute_tco(catalog.economics_for(hardware.system.name, "--normalize usd_hour"), hardware);
       return systems * tco.tco_per_hour_usd;
     }
     case Normalizer::mw: {
@@ -71,7 +70,7 @@ double normalizer_value(const Catalog& catalog, const Hardware& hardware, int de
       if (watts_per_system == 0 && hardware.system.power_w) watts_per_system = *hardware.system.power_w;
       if (watts_per_system == 0 && hardware.chip.power_w) watts_per_system = *hardware.chip.power_w * hardware.system.chip_count;
       if (watts_per_system == 0)
-        throw InputError("normalize mw", "no power figure for '" + hardware.system.name + "' in the catalog");
+        throw InputError("--normalize mw", "no power figure for '" + hardware.system.name + "' in the catalog");
       return systems * watts_per_system / 1e6;
     }
   }
@@ -120,8 +119,8 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   PerfRequest base;
   base.isl = request.isl;
   base.osl = request.osl;
-  base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "weight_dtype");
-  base.kv = catalog.precisions.get(request.kv_dtype, "kv_dtype");
+  base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "--weight-dtype");
+  base.kv = catalog.precisions.get(request.kv_dtype, "--kv-dtype");
   base.honor_windows = request.honor_windows;
   base.record_terms = false;
   const double usable = engine.device_class(hardware.chip.device_class).usable_memory_fraction();
@@ -204,65 +203,6 @@ std::vector<FrontierPoint> sweep_all(const PerfEngine& engine, const std::vector
   std::vector<FrontierPoint> all;
   for (auto& r : results) all.insert(all.end(), r.begin(), r.end());
   return all;
-}
-
-Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only) {
-  const std::string norm = to_string(normalize);
-  Table t;
-  t.title = "Throughput vs interactivity (" + normalizer_unit(normalize) + ")";
-  t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"devices", "devices", 1, 0, true},
-               Column{"tp", "TP", 1, 0, true}, Column{"pp", "PP", 1, 0, true}, Column{"ep", "EP", 1, 0, true},
-               Column{"concurrency", "concurrency", 1, 0, true},
-               Column{"tokens_per_s_per_user", "tok/s/user", 1, 1},
-               Column{"output_tokens_per_s_per_" + norm, "output " + normalizer_unit(normalize), 1, 2},
-               Column{"total_tokens_per_s_per_" + norm, "total " + normalizer_unit(normalize), 1, 2},
-               Column{"output_tokens_per_s", "output tok/s", 1, 0}, Column{"ttft_s", "TTFT ms", 1e-3, 1},
-               Column{"bound", "bound"}, Column{"pareto", "pareto"}};
-  for (const auto& p : points) {
-    if (pareto_only && !p.pareto) continue;
-    t.rows.push_back({p.model, p.hardware, double(p.devices), double(p.tp), double(p.pp), double(p.ep), p.concurrency,
-                      p.tokens_per_s_per_user, p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm,
-                      p.output_tokens_per_s, p.ttft_s, p.bound, std::string(p.pareto ? "yes" : "no")});
-  }
-  return t;
-}
-
-void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
-                   const std::string& file) {
-  const std::string terminal = gnuplot_terminal(file, "plot");
-  // One curve per (model, hardware): its Pareto points sorted by interactivity.
-  std::map<std::string, std::vector<const FrontierPoint*>> curves;
-  std::set<std::string> models;
-  for (const auto& p : points) models.insert(p.model);
-  for (const auto& p : points)
-    if (p.pareto) curves[models.size() > 1 ? p.model + " on " + p.hardware : p.hardware].push_back(&p);
-  if (curves.empty()) throw InputError("plot", "nothing to plot: no feasible point");
-  const std::string data = temporary_path("frontier.dat");
-  {
-    std::ofstream out(data);
-    for (auto& [name, curve] : curves) {
-      std::sort(curve.begin(), curve.end(),
-                [](auto* a, auto* b) { return a->tokens_per_s_per_user < b->tokens_per_s_per_user; });
-      out << "# " << name << "\n";
-      for (const auto* p : curve) out << p->tokens_per_s_per_user << " " << p->output_tokens_per_s_per_norm << "\n";
-      out << "\n\n";
-    }
-  }
-  std::string script = terminal;
-  script += "set title '" + title + "' noenhanced\n";
-  script += "set xlabel 'Interactivity (tokens/s per user)'\n";
-  script += "set ylabel '" + std::string(normalize == Normalizer::usd_per_mtok ? "Cost" : "Output throughput") + " (" +
-            normalizer_unit(normalize) + ")' noenhanced\n";
-  script += "set logscale xy\nset grid xtics ytics mxtics mytics\nset key outside right top noenhanced\n";
-  script += "plot ";
-  int index = 0;
-  for (const auto& [name, curve] : curves) {
-    script += fmt::format("{}'{}' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.8 title '{}'", index ? ", " : "",
-                          data, index, name);
-    ++index;
-  }
-  script += "\n";
-  run_gnuplot(script, "plot", {data});
 }
 
 }  // namespace ws

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "catalog/catalog.h"
-#include "core/table.h"
 #include "perf/engine.h"
 
 namespace ws {
@@ -59,12 +58,5 @@ void mark_pareto(std::vector<FrontierPoint>& points, bool lower_is_better = fals
 std::vector<FrontierPoint> sweep_all(const PerfEngine& engine, const std::vector<ModelSpec>& models,
                                      const std::vector<Hardware>& hardware, const FrontierRequest& request,
                                      const std::function<void(int done, int total)>& progress = {});
-
-Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only);
-
-// Draws the InferenceX-style chart with gnuplot: x tokens/s/user, y output tokens/s per normalizer, one curve
-// per (model, hardware). PNG or SVG by the file's extension. Throws InputError if gnuplot is missing or fails.
-void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
-                   const std::string& file);
 
 }  // namespace ws

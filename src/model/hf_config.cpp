@@ -49,7 +49,25 @@ class ConfigReader {
   }
   const json& at(const std::string& key) const { return object_.at(key); }
 
+  // A count (heads, layers, experts, ...): a whole number in [minimum, maximum]. Fractional values are rejected,
+  // not rounded: 0.4 heads rounded to 0 used to reach a division.
+  int count(const std::string& key, long long minimum, long long maximum) const {
+    if (!has(key)) throw InputError(where(key), fmt::format("missing (expected a whole number in [{}, {}])", minimum, maximum));
+    return count_value(key, minimum, maximum);
+  }
+  int optional_count(const std::string& key, int fallback, long long minimum, long long maximum) const {
+    return has(key) ? count_value(key, minimum, maximum) : fallback;
+  }
+
  private:
+  int count_value(const std::string& key, long long minimum, long long maximum) const {
+    const double value = number(key);
+    if (value != std::floor(value))
+      throw InputError(where(key), fmt::format("expected a whole number, got {}", value));
+    if (value < static_cast<double>(minimum) || value > static_cast<double>(maximum))
+      throw InputError(where(key), fmt::format("expected a whole number in [{}, {}], got {}", minimum, maximum, value));
+    return static_cast<int>(value);
+  }
   double number(const std::string& key) const {
     const json& value = object_.at(key);
     if (!value.is_number()) throw InputError(where(key), "expected a number, got " + std::string(value.type_name()));
@@ -68,7 +86,15 @@ class ConfigReader {
   std::string prefix_;
 };
 
-int as_int(double value) { return static_cast<int>(std::llround(value)); }
+// Caps on counts read from a config.json. They bound memory and loops, each far beyond any released model:
+// the largest in the catalog has 128 attention heads, 94 layers, 384 experts, hidden 16,384, vocab 256k,
+// 1M positions. A config beyond them is a typo or an attack, not a model.
+constexpr long long max_heads = 4096;             // 32x the most heads of any released model
+constexpr long long max_layers = 4096;            // 40x the deepest released LLM
+constexpr long long max_experts = 65536;          // 170x the most experts of any released MoE
+constexpr long long max_width = 1 << 20;          // hidden/intermediate/head sizes: 64x the widest released model
+constexpr long long max_vocab = 1LL << 24;        // 16.7M tokens: 64x the largest vocabulary
+constexpr long long max_positions = 100'000'000;  // 1e8 tokens of context: 100x the longest-context model
 
 std::vector<int> int_list(const ConfigReader& reader, const std::string& key) {
   std::vector<int> result;
@@ -77,16 +103,19 @@ std::vector<int> int_list(const ConfigReader& reader, const std::string& key) {
   if (!value.is_array()) throw InputError(reader.where(key), "expected a list of integers");
   for (const auto& item : value) {
     if (item.is_boolean()) result.push_back(item.get<bool>() ? 1 : 0);
-    else if (item.is_number_integer()) result.push_back(item.get<int>());
+    else if (item.is_number_integer() && item.get<long long>() >= -max_layers && item.get<long long>() <= max_layers)
+      result.push_back(static_cast<int>(item.get<long long>()));
     else throw InputError(reader.where(key), "expected a list of integers");
+    if (result.size() > static_cast<std::size_t>(max_layers))
+      throw InputError(reader.where(key), fmt::format("expected at most {} items", max_layers));
   }
   return result;
 }
 
 AttentionSpec read_attention(const ConfigReader& reader, double hidden_size, const std::string& model_type) {
   AttentionSpec attention;
-  attention.heads = as_int(reader.positive("num_attention_heads"));
-  attention.kv_heads = as_int(reader.optional_positive("num_key_value_heads", attention.heads));
+  attention.heads = reader.count("num_attention_heads", 1, max_heads);
+  attention.kv_heads = reader.optional_count("num_key_value_heads", attention.heads, 1, max_heads);
   if (attention.heads % attention.kv_heads != 0)
     throw InputError(reader.where("num_key_value_heads"),
                      fmt::format("must divide num_attention_heads ({}), got {}", attention.heads, attention.kv_heads));
@@ -98,21 +127,25 @@ AttentionSpec read_attention(const ConfigReader& reader, double hidden_size, con
 
   if (reader.has("kv_lora_rank")) {
     attention.kind = AttentionKind::mla;
-    attention.kv_lora_rank = as_int(reader.positive("kv_lora_rank"));
-    attention.q_lora_rank = as_int(reader.optional_non_negative("q_lora_rank", 0));
-    attention.qk_rope_head_dim = as_int(reader.positive("qk_rope_head_dim"));
-    attention.qk_nope_head_dim = as_int(reader.positive("qk_nope_head_dim"));
-    attention.v_head_dim = as_int(reader.positive("v_head_dim"));
+    attention.kv_lora_rank = reader.count("kv_lora_rank", 1, max_width);
+    attention.q_lora_rank = reader.optional_count("q_lora_rank", 0, 0, max_width);
+    attention.qk_rope_head_dim = reader.count("qk_rope_head_dim", 1, max_width);
+    attention.qk_nope_head_dim = reader.count("qk_nope_head_dim", 1, max_width);
+    attention.v_head_dim = reader.count("v_head_dim", 1, max_width);
     attention.head_dim = attention.qk_nope_head_dim + attention.qk_rope_head_dim;
     attention.kv_heads = attention.heads;  // after up-projection every head has its own K and V
     return attention;
   }
   // An explicit head_dim wins over hidden/heads (gpt-oss: 64 with hidden 2880; Qwen3: 128).
-  const double head_dim = reader.optional_positive("head_dim", hidden_size / attention.heads);
-  if (std::fabs(head_dim - std::round(head_dim)) > 1e-9)
-    throw InputError(reader.where("head_dim"),
-                     fmt::format("missing, and hidden_size / num_attention_heads = {} is not an integer", head_dim));
-  attention.head_dim = as_int(head_dim);
+  if (reader.has("head_dim")) {
+    attention.head_dim = reader.count("head_dim", 1, max_width);
+  } else {
+    const double head_dim = hidden_size / attention.heads;
+    if (head_dim != std::floor(head_dim) || head_dim < 1)
+      throw InputError(reader.where("head_dim"),
+                       fmt::format("missing, and hidden_size / num_attention_heads = {} is not a whole number", head_dim));
+    attention.head_dim = static_cast<int>(head_dim);
+  }
   attention.v_head_dim = attention.head_dim;
   if (model_type == "gpt_oss") attention.sinks = attention.heads;
   return attention;
@@ -123,7 +156,7 @@ AttentionSpec read_attention(const ConfigReader& reader, double hidden_size, con
 std::vector<std::pair<AttentionScope, double>> read_scopes(const ConfigReader& reader, int num_layers,
                                                            const std::string& model_type) {
   std::vector<std::pair<AttentionScope, double>> scopes(num_layers, {AttentionScope::full, 0});
-  const double window = reader.optional_non_negative("sliding_window", 0);
+  const double window = reader.optional_count("sliding_window", 0, 0, max_positions);
   if (reader.has("layer_types")) {
     const json& types = reader.at("layer_types");
     if (!types.is_array() || static_cast<int>(types.size()) < num_layers)
@@ -136,7 +169,7 @@ std::vector<std::pair<AttentionScope, double>> read_scopes(const ConfigReader& r
         if (window <= 0) throw InputError(reader.where("sliding_window"), "missing, but layer_types has sliding_attention");
         scopes[i] = {AttentionScope::sliding_window, window};
       } else if (type == "chunked_attention") {
-        scopes[i] = {AttentionScope::chunked, reader.positive("attention_chunk_size")};
+        scopes[i] = {AttentionScope::chunked, static_cast<double>(reader.count("attention_chunk_size", 1, max_positions))};
       } else if (type == "full_attention") {
         scopes[i] = {AttentionScope::full, 0};
       } else {
@@ -149,9 +182,9 @@ std::vector<std::pair<AttentionScope, double>> read_scopes(const ConfigReader& r
   if (model_type == "llama4" && reader.has("attention_chunk_size")) {
     // Llama 4: RoPE layers use chunked attention, every 4th layer is a global NoPE layer
     // (no_rope_layers[i] == 1 means layer i uses RoPE; HF Llama4TextConfig default pattern).
-    const double chunk = reader.positive("attention_chunk_size");
+    const double chunk = reader.count("attention_chunk_size", 1, max_positions);
     std::vector<int> rope = int_list(reader, "no_rope_layers");
-    const int interval = as_int(reader.optional_positive("nope_layer_interval", 4));
+    const int interval = reader.optional_count("nope_layer_interval", 4, 1, max_layers);
     for (int i = 0; i < num_layers; ++i) {
       const bool uses_rope = rope.empty() ? ((i + 1) % interval != 0) : (i < static_cast<int>(rope.size()) && rope[i] != 0);
       if (uses_rope) scopes[i] = {AttentionScope::chunked, chunk};
@@ -161,7 +194,7 @@ std::vector<std::pair<AttentionScope, double>> read_scopes(const ConfigReader& r
   const bool sliding_switch = reader.optional_bool("use_sliding_window", true);
   if (window > 0 && sliding_switch) {
     // Qwen2: layers from max_window_layers on use the window; Mistral: all layers.
-    const int first = reader.has("use_sliding_window") ? as_int(reader.optional_non_negative("max_window_layers", 0)) : 0;
+    const int first = reader.has("use_sliding_window") ? reader.optional_count("max_window_layers", 0, 0, max_layers) : 0;
     for (int i = first; i < num_layers; ++i) scopes[i] = {AttentionScope::sliding_window, window};
   }
   return scopes;
@@ -176,13 +209,13 @@ std::vector<bool> read_moe_layers(const ConfigReader& reader, int num_layers, co
     return moe;
   }
   if (model_type == "llama4") {  // moe_layers = range(step - 1, L, step)
-    const int step = as_int(reader.optional_positive("interleave_moe_layer_step", 1));
+    const int step = reader.optional_count("interleave_moe_layer_step", 1, 1, max_layers);
     for (int i = 0; i < num_layers; ++i) moe[i] = (i + 1) % step == 0;
     return moe;
   }
-  const int first_dense = as_int(reader.optional_non_negative("first_k_dense_replace", 0));
-  const int frequency = as_int(reader.optional_positive("moe_layer_freq", 1));
-  const int sparse_step = as_int(reader.optional_positive("decoder_sparse_step", 1));
+  const int first_dense = reader.optional_count("first_k_dense_replace", 0, 0, max_layers);
+  const int frequency = reader.optional_count("moe_layer_freq", 1, 1, max_layers);
+  const int sparse_step = reader.optional_count("decoder_sparse_step", 1, 1, max_layers);
   std::set<int> mlp_only;
   for (int index : int_list(reader, "mlp_only_layers")) mlp_only.insert(index);
   for (int i = 0; i < num_layers; ++i) {
@@ -238,40 +271,40 @@ ModelSpec parse_hf_config(const json& root, const std::string& file) {
   spec.config_path = file;
   spec.model_type = reader.optional_string("model_type", top.optional_string("model_type", ""));
   if (spec.model_type == "llama4_text") spec.model_type = "llama4";
-  spec.hidden_size = reader.positive("hidden_size");
-  spec.vocab_size = reader.positive("vocab_size");
-  const int num_layers = as_int(reader.positive("num_hidden_layers"));
+  spec.hidden_size = reader.count("hidden_size", 1, max_width);
+  spec.vocab_size = reader.count("vocab_size", 1, max_vocab);
+  const int num_layers = reader.count("num_hidden_layers", 1, max_layers);
   spec.tied_embeddings = reader.optional_bool("tie_word_embeddings", top.optional_bool("tie_word_embeddings", false));
-  spec.max_context_tokens = reader.optional_positive("max_position_embeddings", 0);
+  spec.max_context_tokens = reader.optional_count("max_position_embeddings", 0, 1, max_positions);
   spec.attention = read_attention(reader, spec.hidden_size, spec.model_type);
   spec.checkpoint = read_checkpoint_format(top, file);
 
   // Expert counts under their several names.
   int experts = 0;
   for (const char* key : {"n_routed_experts", "num_local_experts", "num_experts"})
-    if (reader.has(key)) { experts = as_int(reader.optional_non_negative(key, 0)); break; }
+    if (reader.has(key)) { experts = reader.optional_count(key, 0, 0, max_experts); break; }
 
   FfnSpec dense;
   const bool dense_needed = experts == 0 || reader.has("first_k_dense_replace") || spec.model_type == "llama4" ||
                             reader.has("mlp_only_layers") || reader.has("moe_layer_freq");
-  if (spec.model_type == "llama4") dense.dense_intermediate = reader.positive("intermediate_size_mlp");
-  else if (dense_needed) dense.dense_intermediate = reader.positive("intermediate_size");
-  else dense.dense_intermediate = reader.optional_positive("intermediate_size", 0);
+  if (spec.model_type == "llama4") dense.dense_intermediate = reader.count("intermediate_size_mlp", 1, max_width);
+  else if (dense_needed) dense.dense_intermediate = reader.count("intermediate_size", 1, max_width);
+  else dense.dense_intermediate = reader.optional_count("intermediate_size", 0, 1, max_width);
 
   FfnSpec moe;
   if (experts > 0) {
     moe.moe = true;
     moe.experts = experts;
-    moe.experts_per_token = as_int(reader.positive("num_experts_per_tok"));
+    moe.experts_per_token = reader.count("num_experts_per_tok", 1, max_experts);
     if (moe.experts_per_token > experts)
       throw InputError(reader.where("num_experts_per_tok"),
                        fmt::format("{} exceeds the number of experts ({})", moe.experts_per_token, experts));
-    moe.expert_intermediate = reader.has("moe_intermediate_size") ? reader.positive("moe_intermediate_size")
-                                                                  : reader.positive("intermediate_size");
+    moe.expert_intermediate = reader.has("moe_intermediate_size") ? reader.count("moe_intermediate_size", 1, max_width)
+                                                                  : reader.count("intermediate_size", 1, max_width);
     if (reader.has("n_shared_experts"))
-      moe.shared_intermediate = reader.optional_non_negative("n_shared_experts", 0) * moe.expert_intermediate;
+      moe.shared_intermediate = reader.optional_count("n_shared_experts", 0, 0, max_experts) * moe.expert_intermediate;
     else if (reader.has("shared_expert_intermediate_size"))
-      moe.shared_intermediate = reader.optional_non_negative("shared_expert_intermediate_size", 0);
+      moe.shared_intermediate = reader.optional_count("shared_expert_intermediate_size", 0, 0, max_width);
     else if (spec.model_type == "llama4")
       moe.shared_intermediate = moe.expert_intermediate;  // one shared expert of intermediate_size
     moe.expert_bias = spec.model_type == "gpt_oss";
@@ -290,7 +323,7 @@ ModelSpec parse_hf_config(const json& root, const std::string& file) {
     spec.layers.push_back(layer);
   }
   // DeepSeek V3-style MTP modules: a full decoder layer (MoE) each, shipped in the checkpoint.
-  const int mtp_layers = as_int(reader.optional_non_negative("num_nextn_predict_layers", 0));
+  const int mtp_layers = reader.optional_count("num_nextn_predict_layers", 0, 0, max_layers);
   for (int i = 0; i < mtp_layers; ++i) {
     LayerSpec layer;
     layer.ffn = experts > 0 ? moe : dense;

@@ -10,7 +10,6 @@
 #include <numeric>
 #include <optional>
 
-#include "core/csv.h"
 #include "core/error.h"
 
 namespace ws {
@@ -47,64 +46,61 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
   std::vector<MeasuredPoint> points;
   // InferenceX: DeepSeek-R1 on 8-GPU H200/B200 nodes. The GPUs a run uses are its decode TP (the fixtures'
   // num_decode_gpu multiplies TP by EP, which live on the same GPUs).
-  {
-    const std::string file = measurement_file(catalog, "inferencex_dsr1_h200_b200.csv");
+  if (!catalog.gpu_measurements.empty()) {
     const ModelSpec model = catalog.model("deepseek-r1");
-    for (const auto& row : read_csv(file).rows) {
+    for (const auto& row : catalog.gpu_measurements) {
+      const std::string file = measurement_file(catalog, row.file);
       MeasuredPoint m;
       m.device_class = "hbm_gpu";
-      m.source = "inferencex_dsr1_h200_b200.csv";
+      m.source = row.file;
       m.used_for_fit = true;
       m.model = "deepseek-r1";
-      m.hardware = row.at("hardware", file);
-      const std::string precision = row.at("precision", file);
-      const std::string weights = precision == "fp4" ? "nvfp4/fp8" : "checkpoint";
+      m.hardware = row.hardware;
+      const std::string weights = row.precision == "fp4" ? "nvfp4/fp8" : "checkpoint";
       m.request.weights = weight_format(model, weights, catalog.precisions, file);
       m.request.kv = catalog.precisions.get("fp8", file);  // assumed: FP8 KV cache, as these engines run R1
-      m.request.tp = static_cast<int>(csv_number(row, "decode_tp", file));
+      m.request.tp = row.decode_tp;
       m.request.pp = 1;
-      m.request.ep = static_cast<int>(csv_number(row, "decode_ep", file));
-      m.request.concurrency = csv_number(row, "conc", file);
-      m.request.isl = csv_number(row, "isl", file);
-      m.request.osl = csv_number(row, "osl", file);
-      m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.at("framework", file), precision,
-                            *m.request.tp, *m.request.ep, row.at("decode_dp_attention", file) == "True" ? " dp-attn" : "",
+      m.request.ep = row.decode_ep;
+      m.request.concurrency = row.concurrency;
+      m.request.isl = row.isl;
+      m.request.osl = row.osl;
+      m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.framework, row.precision,
+                            *m.request.tp, *m.request.ep, row.decode_dp_attention ? " dp-attn" : "",
                             m.request.concurrency, m.request.isl, m.request.osl);
-      m.metrics = {{"output_tokens_per_s_per_device", csv_number(row, "output_tput_per_gpu", file)},
-                   {"tokens_per_s_per_user", csv_number(row, "median_intvty", file)}};
+      m.metrics = {{"output_tokens_per_s_per_device", row.output_tokens_per_s_per_gpu},
+                   {"tokens_per_s_per_user", row.tokens_per_s_per_user}};
       points.push_back(std::move(m));
     }
   }
   // Cerebras: vendor single-stream peaks (fitted, with the vendor's speculative decoding) and launch speeds
   // (held back, no speculative decoding). 16-bit weights, as the source sizes them.
+  if (catalog.wafer_measurements.empty()) return points;
   const DeviceConstants& wafer = catalog.constants_for("wafer");
-  for (const auto& [name, fitted] : std::vector<std::pair<std::string, bool>>{
-           {"cerebras_cloud_calibration.csv", true}, {"cerebras_launch_2024.csv", false}}) {
-    const std::string file = measurement_file(catalog, name);
-    for (const auto& row : read_csv(file).rows) {
-      MeasuredPoint m;
-      m.device_class = "wafer";
-      m.source = name;
-      m.used_for_fit = fitted;
-      m.model = row.at("catalog_model", file);
-      m.hardware = "cs-3";
-      const ModelSpec model = catalog.model(m.model, file);
-      m.request.weights = weight_format(model, row.at("served_weights", file), catalog.precisions, file);
-      m.request.kv = catalog.precisions.get("bf16", file);
-      m.request.pp = static_cast<int>(csv_number(row, "cs3_needed", file));
-      m.request.concurrency = 1;
-      m.request.isl = 1000;
-      m.request.osl = 1000;
-      if (row.at("spec_decode", file) == "vendor") {
-        m.request.spec.method = "vendor";
-        m.request.spec.acceptance = wafer.get("vendor_spec_acceptance");
-        m.request.spec.draft_step_s = wafer.get("vendor_draft_step_s");
-      }
-      m.label = fmt::format("{} on {} CS-3 ({}, {})", row.at("model", file), *m.request.pp,
-                            fitted ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
-      m.metrics = {{"tokens_per_s_per_user", csv_number(row, "tokens_per_s_per_user", file)}};
-      points.push_back(std::move(m));
+  for (const auto& row : catalog.wafer_measurements) {
+    const std::string file = measurement_file(catalog, row.file);
+    MeasuredPoint m;
+    m.device_class = "wafer";
+    m.source = row.file;
+    m.used_for_fit = row.used_for_fit;
+    m.model = row.catalog_model;
+    m.hardware = "cs-3";
+    const ModelSpec model = catalog.model(m.model, file);
+    m.request.weights = weight_format(model, row.served_weights, catalog.precisions, file);
+    m.request.kv = catalog.precisions.get("bf16", file);
+    m.request.pp = row.cs3_needed;
+    m.request.concurrency = 1;
+    m.request.isl = 1000;
+    m.request.osl = 1000;
+    if (row.spec_decode == "vendor") {
+      m.request.spec.method = "vendor";
+      m.request.spec.acceptance = wafer.get("vendor_spec_acceptance");
+      m.request.spec.draft_step_s = wafer.get("vendor_draft_step_s");
     }
+    m.label = fmt::format("{} on {} CS-3 ({}, {})", row.model, *m.request.pp,
+                          row.used_for_fit ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
+    m.metrics = {{"tokens_per_s_per_user", row.tokens_per_s_per_user}};
+    points.push_back(std::move(m));
   }
   return points;
 }
@@ -147,30 +143,6 @@ std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows) {
     summary.push_back(s);
   }
   return summary;
-}
-
-Table validation_table(const std::vector<ValidationRow>& rows) {
-  Table t;
-  t.title = "Predicted vs measured";
-  t.columns = {Column{"device_class", "class"}, Column{"label", "operating point"}, Column{"metric", "metric"},
-               Column{"used_for_fit", "fitted"}, Column{"measured", "measured", 1, 1},
-               Column{"predicted", "predicted", 1, 1}, Column{"error", "error", 0.01, 1}};
-  for (const auto& r : rows)
-    t.rows.push_back({r.device_class, r.label, r.metric, std::string(r.used_for_fit ? "yes" : "no"), r.measured,
-                      r.predicted, r.error()});
-  t.notes = {"error = predicted / measured - 1 (percent in human formats)."};
-  return t;
-}
-
-Table validation_summary_table(const std::vector<ErrorSummary>& summary) {
-  Table t;
-  t.title = "Prediction error by device class";
-  t.columns = {Column{"device_class", "class"}, Column{"metric", "metric"}, Column{"subset", "rows used"},
-               Column{"rows", "rows", 1, 0, true}, Column{"median_abs_error", "median abs error %", 0.01, 1},
-               Column{"worst_abs_error", "worst abs error %", 0.01, 1}};
-  for (const auto& s : summary)
-    t.rows.push_back({s.device_class, s.metric, s.subset, double(s.rows), s.median_abs_error, s.worst_abs_error});
-  return t;
 }
 
 std::vector<double> nelder_mead(const std::function<double(const std::vector<double>&)>& f, std::vector<double> x0,

@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "catalog/catalog.h"
-#include "core/table.h"
 #include "perf/engine.h"
 
 namespace ws {
@@ -33,7 +32,7 @@ struct MeasuredPoint {
   std::vector<std::pair<std::string, double>> metrics;
 };
 
-// Every measurement in catalog/measurements/ as an operating point for the engine.
+// Every measurement in catalog/measurements/ (read once by load_catalog) as an operating point for the engine.
 std::vector<MeasuredPoint> load_measurements(const Catalog& catalog);
 
 std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<MeasuredPoint>& points);
@@ -47,9 +46,6 @@ struct ErrorSummary {
   double worst_abs_error = 0;
 };
 std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows);
-
-Table validation_table(const std::vector<ValidationRow>& rows);
-Table validation_summary_table(const std::vector<ErrorSummary>& summary);
 
 struct FitResult {
   std::string device_class;

@@ -2,9 +2,8 @@
 #include <string>
 #include <vector>
 
-#include "core/table.h"
-#include "econ/token_cost.h"
 #include "perf/engine.h"
+#include "workload/workload.h"
 
 namespace ws {
 
@@ -12,11 +11,11 @@ namespace ws {
 // decode pool over the network (switch hops at a fixed latency each, bytes over the slower side's off-chip
 // bandwidth). Decode runs without prefill stalls; the decode pool's off-chip links carry every request's KV
 // in, which caps its request rate (150 GB/s per wafer). Pools are sized so their request rates balance.
+// Speeds only: econ/disaggregation_cost.h prices the rows, report/tables.h lays them out and words the 5x note.
 struct DisaggRequest {
   Workload workload;
   PerfRequest prefill;        // parallelism on the prefill hardware (precisions shared)
   PerfRequest decode;         // concurrency and parallelism on the decode hardware
-  SystemPrice prefill_price, decode_price;
   double switch_hops = 2;
   double switch_hop_latency_s = 5e-6;  // SA: ~5 us per switch hop
 };
@@ -32,8 +31,10 @@ struct DisaggResult {
   double kv_transfer_s = 0;
   double kv_link_utilization = 0;   // decode side, at the balanced rate
   bool link_capped = false;         // the decode pool's KV intake, not its decode speed, sets the rate
-  double usd_per_hour = 0;
-  double usd_per_mtok = 0;          // all tokens (input + output) of the workload's average request
+  // Systems of each hardware this row keeps busy (what econ/ prices): the disaggregated row holds the decode
+  // deployment's systems and the balanced prefill devices' (fractional) share; a co-located row one hardware's.
+  double prefill_hardware_systems = 0, decode_hardware_systems = 0;
+  bool fits = true;                 // false: a co-located row that does not fit (bound says why)
   double prefill_share_of_colocated_time = 0;  // co-located rows: the share of decode time lost to prefill
   std::string bound;
 };
@@ -42,10 +43,5 @@ struct DisaggResult {
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,
                                                  const Hardware& prefill_hardware, const Hardware& decode_hardware,
                                                  const DisaggRequest& request);
-
-Table disaggregation_table(const std::vector<DisaggResult>& results);
-
-// What the source's 5x claim would need, in words, from the co-located and disaggregated rows.
-std::string five_x_note(const std::vector<DisaggResult>& results);
 
 }  // namespace ws

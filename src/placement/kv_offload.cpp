@@ -26,19 +26,4 @@ KvOffload kv_offload(const ModelSpec& model, const Hardware& hardware, double sy
   return o;
 }
 
-Table kv_offload_table(const KvOffload& o, double new_tokens_prefill_s, double returning_ttft_s) {
-  Table t;
-  t.title = "KV offload to the host tier";
-  t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"systems", "systems", 1, 0},
-               Column{"context_tokens", "context", 1, 0}, Column{"kv_bytes_per_session", "KV GB/session", 1e9, 2},
-               Column{"device_sessions", "sessions on device", 1, 0}, Column{"host_sessions", "sessions in host tier", 1, 0},
-               Column{"session_multiplier", "x sessions", 1, 1}, Column{"reload_seconds", "KV reload ms", 1e-3, 1},
-               Column{"new_tokens_prefill_s", "new-token prefill ms", 1e-3, 1},
-               Column{"returning_ttft_s", "returning TTFT ms", 1e-3, 1}};
-  t.rows.push_back({o.model, o.hardware, o.systems, o.context_tokens, o.kv_bytes_per_session, o.device_sessions,
-                    o.host_sessions, o.session_multiplier, o.reload_seconds, new_tokens_prefill_s, returning_ttft_s});
-  t.notes = {"A returning session's TTFT = its KV back over the host links + prefill of its new tokens + one decode step."};
-  return t;
-}
-
 }  // namespace ws

@@ -1,7 +1,6 @@
 #pragma once
 #include <string>
 
-#include "core/table.h"
 #include "hardware/system.h"
 #include "model/footprint.h"
 
@@ -26,7 +25,5 @@ struct KvOffload {
 // Throws InputError when the hardware has no host tier.
 KvOffload kv_offload(const ModelSpec& model, const Hardware& hardware, double systems, double weight_bytes,
                      double kv_bytes_per_session, double context_tokens);
-
-Table kv_offload_table(const KvOffload& offload, double new_tokens_prefill_s, double returning_ttft_s);
 
 }  // namespace ws

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "core/error.h"
 #include "core/gnuplot.h"
@@ -88,6 +91,83 @@ void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& 
                         "'' using 4 title 'co-located on {}'\n",
                         data, prefill_label, decode_label, prefill_label, decode_label);
   run_gnuplot(script, "plot", {data});
+}
+
+void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
+                   const std::string& file) {
+  const std::string terminal = gnuplot_terminal(file, "plot");
+  // One curve per (model, hardware): its Pareto points sorted by interactivity.
+  std::map<std::string, std::vector<const FrontierPoint*>> curves;
+  std::set<std::string> models;
+  for (const auto& p : points) models.insert(p.model);
+  for (const auto& p : points)
+    if (p.pareto) curves[models.size() > 1 ? p.model + " on " + p.hardware : p.hardware].push_back(&p);
+  if (curves.empty()) throw InputError("plot", "nothing to plot: no feasible point");
+  const std::string data = temporary_path("frontier.dat");
+  {
+    std::ofstream out(data);
+    for (auto& [name, curve] : curves) {
+      std::sort(curve.begin(), curve.end(),
+                [](auto* a, auto* b) { return a->tokens_per_s_per_user < b->tokens_per_s_per_user; });
+      out << "# " << name << "\n";
+      for (const auto* p : curve) out << p->tokens_per_s_per_user << " " << p->output_tokens_per_s_per_norm << "\n";
+      out << "\n\n";
+    }
+  }
+  std::string script = terminal;
+  script += "set title '" + title + "' noenhanced\n";
+  script += "set xlabel 'Interactivity (tokens/s per user)'\n";
+  script += "set ylabel '" + std::string(normalize == Normalizer::usd_per_mtok ? "Cost" : "Output throughput") + " (" +
+            normalizer_unit(normalize) + ")' noenhanced\n";
+  script += "set logscale xy\nset grid xtics ytics mxtics mytics\nset key outside right top noenhanced\n";
+  script += "plot ";
+  int index = 0;
+  for (const auto& [name, curve] : curves) {
+    script += fmt::format("{}'{}' index {} using 1:2 with linespoints lw 2 pt 7 ps 0.8 title '{}'", index ? ", " : "",
+                          data, index, name);
+    ++index;
+  }
+  script += "\n";
+  run_gnuplot(script, "plot", {data});
+}
+
+void plot_sim(const SimResult& result, const std::string& latency_png, const std::string& series_png) {
+  const std::string data = temporary_path("sim_cdf.dat");
+  {
+    std::ofstream out(data);
+    std::vector<double> ttft, tpot, e2e;
+    for (const auto& r : result.requests) {
+      if (r.rejected) continue;
+      ttft.push_back(r.first_token_s - r.arrival_s + r.kv_handover_s);
+      if (r.output_tokens > 1) tpot.push_back((r.finish_s - r.first_token_s - r.kv_handover_s) / (r.output_tokens - 1));
+      e2e.push_back(r.finish_s - r.arrival_s);
+    }
+    for (auto* v : {&ttft, &tpot, &e2e}) {
+      std::sort(v->begin(), v->end());
+      for (std::size_t i = 0; i < v->size(); ++i) out << std::max((*v)[i], 1e-9) << " " << (i + 1.0) / v->size() << "\n";
+      out << "\n\n";
+    }
+  }
+  std::string script = gnuplot_terminal(latency_png, "out", 1200, 500);
+  script += "set multiplot layout 1,3 title 'Latency CDFs: " + result.deployment + "' noenhanced\nset logscale x\n"
+            "set grid\nset yrange [0:1]\nset ylabel 'fraction of requests'\n";
+  const char* names[] = {"TTFT (s)", "TPOT (s)", "end-to-end latency (s)"};
+  for (int i = 0; i < 3; ++i)
+    script += fmt::format("set xlabel '{}'\nplot '{}' index {} using 1:2 with lines lw 2 notitle\n", names[i], data, i);
+  script += "unset multiplot\n";
+  run_gnuplot(script, "out", {data});
+  const std::string series = temporary_path("sim_series.dat");
+  {
+    std::ofstream out(series);
+    for (const auto& s : result.series) out << s.time_s << " " << s.waiting << " " << s.running << " " << s.kv_occupancy << "\n";
+  }
+  script = gnuplot_terminal(series_png, "out", 1200, 500);
+  script += "set title 'Queue and KV occupancy over time' noenhanced\nset xlabel 'time (s)'\nset ylabel 'requests'\n"
+            "set y2label 'KV occupancy'\nset y2range [0:1]\nset y2tics\nset ytics nomirror\nset grid\n"
+            "set key outside bottom horizontal\n";
+  script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'waiting', '{0}' using 1:3 with lines lw 2 title "
+                        "'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
+  run_gnuplot(script, "out", {series});
 }
 
 }  // namespace ws

@@ -2,7 +2,9 @@
 #include <string>
 #include <vector>
 
+#include "frontier/frontier.h"
 #include "placement/feasibility.h"
+#include "sim/simulator.h"
 #include "workload/workload.h"
 
 namespace ws {
@@ -22,5 +24,13 @@ struct DisaggBar {
 };
 void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& prefill_label,
                          const std::string& decode_label, const std::string& file);
+
+// Draws the InferenceX-style chart with gnuplot: x tokens/s/user, y output tokens/s per normalizer, one curve
+// per (model, hardware). PNG or SVG by the file's extension. Throws InputError if gnuplot is missing or fails.
+void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
+                   const std::string& file);
+
+// The simulator's latency CDFs (TTFT, TPOT, end to end) and its queue / KV-occupancy time series, as PNGs.
+void plot_sim(const SimResult& result, const std::string& latency_png, const std::string& series_png);
 
 }  // namespace ws

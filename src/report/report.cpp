@@ -8,6 +8,7 @@
 #include "frontier/frontier.h"
 #include "perf/calibration.h"
 #include "econ/token_cost.h"
+#include "econ/disaggregation_cost.h"
 #include "perf/disaggregation.h"
 #include "placement/deploy.h"
 #include "placement/kv_offload.h"
@@ -177,11 +178,12 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
         d.prefill.weights = d.decode.weights = checkpoint_weight_format(model, catalog.precisions);
         d.prefill.kv = d.decode.kv = catalog.precisions.get("bf16", "report");
         d.decode.concurrency = 64;
-        d.prefill_price = system_price(catalog, prefill_hw, "tco");
-        d.decode_price = system_price(catalog, cs3, "tco");
-        const auto rows = compare_disaggregation(engine, model, prefill_hw, cs3, d);
+        const SystemPrice prefill_price = system_price(catalog, prefill_hw, "tco");
+        const SystemPrice decode_price = system_price(catalog, cs3, "tco");
+        const auto rows = price_disaggregation(compare_disaggregation(engine, model, prefill_hw, cs3, d), prefill_price,
+                                               decode_price);
         if (std::string(prefill) == "dgx-b300")
-          bars.push_back(DisaggBar{workload, rows[0].usd_per_mtok, rows[1].usd_per_mtok, rows[2].usd_per_mtok});
+          bars.push_back(DisaggBar{workload, rows[0].cost.usd_per_mtok, rows[1].cost.usd_per_mtok, rows[2].cost.usd_per_mtok});
         Table t = disaggregation_table(rows);
         t.title = fmt::format("{}: prefill on {}, decode on CS-3 (64 concurrent)", workload, prefill);
         t.notes.push_back(five_x_note(rows));

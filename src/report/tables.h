@@ -5,10 +5,16 @@
 #include "analysis/roofline.h"
 #include "catalog/catalog.h"
 #include "core/table.h"
+#include "econ/disaggregation_cost.h"
 #include "econ/tco.h"
+#include "econ/token_cost.h"
+#include "frontier/frontier.h"
+#include "perf/calibration.h"
 #include "placement/deploy.h"
 #include "perf/engine.h"
 #include "placement/feasibility.h"
+#include "placement/kv_offload.h"
+#include "sim/simulator.h"
 
 namespace ws {
 
@@ -47,5 +53,19 @@ std::vector<FeasibilityPoint> feasibility_points(const Catalog& catalog, const H
 // The terms of one decode step (per stage, per phase), grouped when `detailed` is false, and the totals by bound.
 Table explain_table(const PerfResult& result, bool detailed);
 Table bound_totals_table(const PerfResult& result);
+
+// The results of the lower stages, laid out (report/result_tables.cpp).
+Table kv_offload_table(const KvOffload& offload, double new_tokens_prefill_s, double returning_ttft_s);
+Table validation_table(const std::vector<ValidationRow>& rows);
+Table validation_summary_table(const std::vector<ErrorSummary>& summary);
+Table cost_table(const std::vector<CostResult>& results);
+Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only);
+Table sim_summary_table(const SimResult& result);
+Table sim_requests_table(const SimResult& result);
+Table sim_series_table(const SimResult& result);
+// Disaggregated vs co-located rows with their prices (econ/disaggregation_cost.h).
+Table disaggregation_table(const std::vector<PricedDisaggRow>& rows);
+// What the source's 5x claim would need, in words, from the co-located and disaggregated rows.
+std::string five_x_note(const std::vector<PricedDisaggRow>& rows);
 
 }  // namespace ws

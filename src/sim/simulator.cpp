@@ -13,7 +13,6 @@
 #include <unordered_map>
 
 #include "core/error.h"
-#include "core/gnuplot.h"
 #include "sim/event_queue.h"
 #include "sim/scheduler.h"
 #include "workload/trace.h"
@@ -616,102 +615,6 @@ SimResult simulate(const PerfEngine& engine, const ModelSpec& model, const PoolS
   s.usd_spent = usd_per_hour * s.duration_s / 3600.0;
   s.usd_per_mtok = s.usd_spent / std::max(1.0, completed_input + s.output_tokens) * 1e6;
   return result;
-}
-
-Table sim_summary_table(const SimResult& result) {
-  const SimSummary& s = result.summary;
-  Table t;
-  t.title = "Simulation: " + result.deployment;
-  auto col = [](std::string key, std::string header, double scale, int precision) {
-    return Column{std::move(key), std::move(header), scale, precision, false};
-  };
-  t.columns = {col("requests", "requests", 1, 0), col("completed", "completed", 1, 0), col("rejected", "rejected", 1, 0),
-               col("duration_s", "duration s", 1, 1), col("ttft_p50_s", "TTFT p50 ms", 1e-3, 1),
-               col("ttft_p90_s", "TTFT p90 ms", 1e-3, 1), col("ttft_p99_s", "TTFT p99 ms", 1e-3, 1),
-               col("tpot_p50_s", "TPOT p50 ms", 1e-3, 2), col("tpot_p90_s", "TPOT p90 ms", 1e-3, 2),
-               col("tpot_p99_s", "TPOT p99 ms", 1e-3, 2), col("e2e_p50_s", "E2E p50 s", 1, 2),
-               col("e2e_p90_s", "E2E p90 s", 1, 2), col("e2e_p99_s", "E2E p99 s", 1, 2),
-               col("output_tokens_per_s", "output tok/s", 1, 0), col("total_tokens_per_s", "total tok/s", 1, 0),
-               col("goodput", "goodput", 1, 3), col("utilization", "utilization", 1, 3),
-               col("kv_occupancy_peak", "KV peak", 1, 3), col("kv_occupancy_mean", "KV mean", 1, 3),
-               col("preemptions", "preemptions", 1, 0), col("prefix_hit_ratio", "prefix hit ratio", 1, 3),
-               col("kv_handover_mean_s", "KV handover mean ms", 1e-3, 2), col("mean_in_system", "mean in system", 1, 2),
-               col("littles_law_product", "throughput x latency", 1, 2), col("usd_per_mtok", "USD/Mtok", 1, 4)};
-  t.rows.push_back({double(s.requests), double(s.completed), double(s.rejected), s.duration_s, s.ttft_p50, s.ttft_p90,
-                    s.ttft_p99, s.tpot_p50, s.tpot_p90, s.tpot_p99, s.e2e_p50, s.e2e_p90, s.e2e_p99,
-                    s.output_tokens_per_s, s.total_tokens_per_s, s.goodput, s.utilization, s.kv_occupancy_peak,
-                    s.kv_occupancy_mean, double(s.preemptions), s.prefix_hit_ratio, s.kv_handover_mean_s,
-                    s.mean_in_system, s.littles_law_product, s.usd_per_mtok});
-  return t;
-}
-
-Table sim_requests_table(const SimResult& result) {
-  Table t;
-  t.title = "Requests";
-  t.columns = {Column{"id", "id", 1, 0, true}, Column{"arrival_s", "arrival s", 1, 6},
-               Column{"input_tokens", "input", 1, 0, true}, Column{"output_tokens", "output", 1, 0, true},
-               Column{"cached_tokens", "cached", 1, 0, true}, Column{"replica", "replica", 1, 0, true},
-               Column{"ttft_s", "TTFT s", 1, 6}, Column{"tpot_s", "TPOT s", 1, 6}, Column{"e2e_s", "E2E s", 1, 6},
-               Column{"kv_handover_s", "handover s", 1, 6}, Column{"cache_load_s", "cache load s", 1, 6},
-               Column{"preemptions", "preemptions", 1, 0, true}, Column{"status", "status"}};
-  for (const auto& r : result.requests) {
-    const bool ok = !r.rejected;
-    t.rows.push_back({double(r.id), r.arrival_s, r.input_tokens, r.output_tokens, r.cached_tokens, double(r.replica),
-                      ok ? Cell{r.first_token_s - r.arrival_s + r.kv_handover_s} : Cell{},
-                      ok && r.output_tokens > 1 ? Cell{(r.finish_s - r.first_token_s - r.kv_handover_s) / (r.output_tokens - 1)} : Cell{},
-                      ok ? Cell{r.finish_s - r.arrival_s} : Cell{}, r.kv_handover_s, r.cache_load_s,
-                      double(r.preemptions), ok ? std::string("completed") : "rejected: " + r.reject_reason});
-  }
-  return t;
-}
-
-Table sim_series_table(const SimResult& result) {
-  Table t;
-  t.title = "Time series";
-  t.columns = {Column{"time_s", "time s", 1, 3}, Column{"waiting", "waiting", 1, 0, true},
-               Column{"running", "running", 1, 0, true}, Column{"in_system", "in system", 1, 0, true},
-               Column{"kv_occupancy", "KV occupancy", 1, 4}};
-  for (const auto& s : result.series) t.rows.push_back({s.time_s, s.waiting, s.running, s.in_system, s.kv_occupancy});
-  return t;
-}
-
-void plot_sim(const SimResult& result, const std::string& latency_png, const std::string& series_png) {
-  const std::string data = temporary_path("sim_cdf.dat");
-  {
-    std::ofstream out(data);
-    std::vector<double> ttft, tpot, e2e;
-    for (const auto& r : result.requests) {
-      if (r.rejected) continue;
-      ttft.push_back(r.first_token_s - r.arrival_s + r.kv_handover_s);
-      if (r.output_tokens > 1) tpot.push_back((r.finish_s - r.first_token_s - r.kv_handover_s) / (r.output_tokens - 1));
-      e2e.push_back(r.finish_s - r.arrival_s);
-    }
-    for (auto* v : {&ttft, &tpot, &e2e}) {
-      std::sort(v->begin(), v->end());
-      for (std::size_t i = 0; i < v->size(); ++i) out << std::max((*v)[i], 1e-9) << " " << (i + 1.0) / v->size() << "\n";
-      out << "\n\n";
-    }
-  }
-  std::string script = gnuplot_terminal(latency_png, "out", 1200, 500);
-  script += "set multiplot layout 1,3 title 'Latency CDFs: " + result.deployment + "' noenhanced\nset logscale x\n"
-            "set grid\nset yrange [0:1]\nset ylabel 'fraction of requests'\n";
-  const char* names[] = {"TTFT (s)", "TPOT (s)", "end-to-end latency (s)"};
-  for (int i = 0; i < 3; ++i)
-    script += fmt::format("set xlabel '{}'\nplot '{}' index {} using 1:2 with lines lw 2 notitle\n", names[i], data, i);
-  script += "unset multiplot\n";
-  run_gnuplot(script, "out", {data});
-  const std::string series = temporary_path("sim_series.dat");
-  {
-    std::ofstream out(series);
-    for (const auto& s : result.series) out << s.time_s << " " << s.waiting << " " << s.running << " " << s.kv_occupancy << "\n";
-  }
-  script = gnuplot_terminal(series_png, "out", 1200, 500);
-  script += "set title 'Queue and KV occupancy over time' noenhanced\nset xlabel 'time (s)'\nset ylabel 'requests'\n"
-            "set y2label 'KV occupancy'\nset y2range [0:1]\nset y2tics\nset ytics nomirror\nset grid\n"
-            "set key outside bottom horizontal\n";
-  script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'waiting', '{0}' using 1:3 with lines lw 2 title "
-                        "'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
-  run_gnuplot(script, "out", {series});
 }
 
 }  // namespace ws

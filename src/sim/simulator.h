@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "core/table.h"
 #include "econ/token_cost.h"
 #include "perf/engine.h"
 #include "sim/request.h"
@@ -90,10 +89,5 @@ std::vector<SimRequest> synthetic_traffic(const Workload& workload, double rate_
                                           double gamma_shape, unsigned long long seed);
 // A trace's requests, with arrivals scaled by 1/rate_scale (2 = twice as fast).
 std::vector<SimRequest> trace_traffic(const std::string& path, double rate_scale);
-
-Table sim_summary_table(const SimResult& result);
-Table sim_requests_table(const SimResult& result);
-Table sim_series_table(const SimResult& result);
-void plot_sim(const SimResult& result, const std::string& latency_png, const std::string& series_png);
 
 }  // namespace ws

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "econ/token_cost.h"
+#include "perf/calibration.h"
 #include "test_support.h"
 
 namespace ws {
@@ -145,6 +147,69 @@ TEST_F(BrokenCatalog, TomlSyntaxErrorHasLineAndColumn) {
 TEST_F(BrokenCatalog, FractionOutOfRangeIsRejected) {
   replace("economics.toml", "utilization = 0.80", "utilization = 1.8");
   EXPECT_NE(load_error().find("[cs-3].utilization: expected a fraction"), std::string::npos);
+}
+
+// peers.toml and the measurement CSVs are read once, by load_catalog, into typed values.
+TEST(Catalog, PeersAndMeasurementsAreLoadedOnce) {
+  const Catalog& c = test::catalog();
+  ASSERT_TRUE(c.calculator.has_value());
+  EXPECT_EQ(c.calculator->default_concurrency, 250);
+  EXPECT_EQ(&load_calculator_constants(c), &*c.calculator);  // no re-read: the catalog's own values
+  EXPECT_GT(c.gpu_measurements.size(), 50u);
+  EXPECT_EQ(c.gpu_measurements.front().file, "inferencex_dsr1_h200_b200.csv");
+  EXPECT_GT(c.gpu_measurements.front().line, 1);
+  std::size_t fitted = 0, held_back = 0;
+  for (const auto& m : c.wafer_measurements) (m.used_for_fit ? fitted : held_back)++;
+  EXPECT_GT(fitted, 0u);
+  EXPECT_GT(held_back, 0u);
+  EXPECT_EQ(load_measurements(c).size(), c.gpu_measurements.size() + c.wafer_measurements.size());
+}
+
+TEST_F(BrokenCatalog, PeersUnknownKeyIsRejectedWithFileAndLine) {
+  replace("peers.toml", "cache_read_speedup = 5", "cache_read_speedup = 5\ncache_read_spedup = 5");
+  const std::string message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(peers\.toml:\d+ \[public-calculator\]\.cache_read_spedup: unknown key)")))
+      << message;
+}
+
+TEST_F(BrokenCatalog, MeasurementUnknownColumnIsRejectedWithFileAndLine) {
+  replace("measurements/cerebras_launch_2024.csv", "model,cs3_needed,", "model,cs3_neded,");
+  const std::string message = load_error();
+  EXPECT_NE(message.find("cerebras_launch_2024.csv:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown column 'cs3_neded'"), std::string::npos) << message;
+}
+
+TEST_F(BrokenCatalog, MeasurementBadNumberIsRejectedWhenLoaded) {
+  std::ifstream in(root_ / "measurements/inferencex_dsr1_h200_b200.csv");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  const auto row = text.find("\nb200,");
+  ASSERT_NE(row, std::string::npos);
+  const auto tp = text.find(",8,1,", row);  // decode_tp, decode_ep of the first b200 row
+  ASSERT_NE(tp, std::string::npos);
+  text.replace(tp, 5, ",eight,1,");
+  std::ofstream(root_ / "measurements/inferencex_dsr1_h200_b200.csv") << text;
+  const std::string message = load_error();
+  EXPECT_NE(message.find("inferencex_dsr1_h200_b200.csv:"), std::string::npos) << message;
+  EXPECT_NE(message.find("decode_tp"), std::string::npos) << message;
+}
+
+// A small catalog (tests build them) without peers.toml or measurements/ still loads; asking for the
+// calculator's constants then names the missing file.
+TEST_F(BrokenCatalog, WithoutPeersAndMeasurementsTheCatalogStillLoads) {
+  fs::remove(root_ / "peers.toml");
+  fs::remove_all(root_ / "measurements");
+  const Catalog c = load_catalog(root_.string());
+  EXPECT_FALSE(c.calculator.has_value());
+  EXPECT_TRUE(c.gpu_measurements.empty());
+  EXPECT_TRUE(load_measurements(c).empty());
+  try {
+    load_calculator_constants(c);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("peers.toml"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -53,19 +53,5 @@ TEST(Frontier, Normalizers) {
   EXPECT_THROW(parse_normalizer("watts"), InputError);
 }
 
-TEST(Frontier, PlotWritesAPng) {
-  FrontierRequest request;
-  request.normalize = Normalizer::usd_hour;
-  const auto points = sweep_all(engine(), {test::catalog().model("gpt-oss-120b")},
-                                {test::catalog().hardware("cs-3"), test::catalog().hardware("dgx-h100")}, request);
-  const auto file = std::filesystem::temp_directory_path() / "ws_frontier_test.png";
-  std::filesystem::remove(file);
-  plot_frontier(points, request.normalize, "test", file.string());
-  ASSERT_TRUE(std::filesystem::exists(file));
-  EXPECT_GT(std::filesystem::file_size(file), 10000u);
-  EXPECT_THROW(plot_frontier(points, request.normalize, "test", "/tmp/x.jpg"), InputError);
-  std::filesystem::remove(file);
-}
-
 }  // namespace
 }  // namespace ws

@@ -128,7 +128,7 @@ TEST_P(BadConfigs, NameFileAndKey) {
 INSTANTIATE_TEST_SUITE_P(
     Rejects, BadConfigs,
     ::testing::Values(BadConfig{"missing_hidden_size.json", "key 'hidden_size': missing"},
-                      BadConfig{"zero_layers.json", "key 'num_hidden_layers': expected a positive number, got 0"},
+                      BadConfig{"zero_layers.json", "key 'num_hidden_layers': expected a whole number in [1, 4096], got 0"},
                       BadConfig{"string_heads.json", "key 'num_attention_heads': expected a number, got string"},
                       BadConfig{"kv_heads_not_dividing.json", "key 'num_key_value_heads': must divide"},
                       BadConfig{"malformed.json", "malformed JSON"},

@@ -1,10 +1,10 @@
-// Feasibility diagram, KV offload and disaggregation (placement- and perf-level serving questions).
+// Feasibility diagram and KV offload (placement-level serving questions). Disaggregation: tests/perf,
+// tests/econ and tests/report.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/error.h"
-#include "perf/disaggregation.h"
 #include "placement/feasibility.h"
 #include "placement/kv_offload.h"
 #include "test_support.h"
@@ -45,35 +45,6 @@ TEST(KvOffload, SixTerabytesOfSessions) {
   EXPECT_EQ(o.device_sessions, std::floor((88e9 - 65e9) / 3.5e9));
   EXPECT_NEAR(o.reload_seconds, 3.5e9 / (2 * 150e9), 1e-12);
   EXPECT_THROW(kv_offload(m, c.hardware("dgx-b300"), 1, 65e9, 3.5e9, 96300), InputError);
-}
-
-TEST(Disaggregation, DecodeWithoutPrefillStallsAndALinkCap) {
-  const auto& c = test::catalog();
-  static const PerfEngine engine(c);
-  const ModelSpec m = c.model("gpt-oss-120b");
-  DisaggRequest d;
-  d.workload = c.workload("8k-1k");
-  d.prefill.weights = d.decode.weights = checkpoint_weight_format(m, c.precisions);
-  d.prefill.kv = d.decode.kv = c.precisions.get("bf16", "test");
-  d.decode.concurrency = 64;
-  d.prefill_price = system_price(c, c.hardware("dgx-b300"), "tco");
-  d.decode_price = system_price(c, c.hardware("cs-3"), "tco");
-  const auto rows = compare_disaggregation(engine, m, c.hardware("dgx-b300"), c.hardware("cs-3"), d);
-  ASSERT_EQ(rows.size(), 3u);
-  EXPECT_LT(rows[0].tpot_s, rows[2].tpot_s);  // no prefill stalls on the decode wafers
-  EXPECT_GT(rows[0].prefill_devices, 0);
-  EXPECT_LE(rows[0].kv_link_utilization, 1.0 + 1e-9);
-  EXPECT_FALSE(five_x_note(rows).empty());
-  EXPECT_GT(rows[0].kv_transfer_s, 0);
-  // Too many long sequences for a 36-layer model on wafers: refused with what would fit.
-  d.workload.input_tokens = LengthDistribution::constant(120000);
-  d.decode.concurrency = 512;
-  try {
-    compare_disaggregation(engine, m, c.hardware("gb300-nvl72"), c.hardware("cs-3"), d);
-    FAIL();
-  } catch (const InfeasibleError& e) {
-    EXPECT_NE(std::string(e.what()).find("sequences fit"), std::string::npos) << e.what();
-  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "report/tables.h"  // the simulator's tables (byte-for-byte determinism checks)
 #include "sim/scheduler.h"
 #include "workload/trace.h"
 #include "test_support.h"

@@ -1,4 +1,5 @@
 // disagg: prefill on one hardware, decode on another, against co-located serving on each.
+#include "econ/disaggregation_cost.h"
 #include "perf/disaggregation.h"
 #include "report/tables.h"
 #include "request/commands/commands.h"
@@ -35,10 +36,9 @@ Command disagg_command() {
     request.decode.pp = v.optional_int("decode_pp");
     request.prefill.concurrency = 1;
     request.prefill.tp = v.optional_int("prefill_tp");
-    request.prefill_price = price_from(catalog, prefill, v);
-    request.decode_price = price_from(catalog, decode, v);
     request.switch_hops = v.number("switch_hops");
-    const auto rows = compare_disaggregation(ctx.engine, model, prefill, decode, request);
+    const auto rows = price_disaggregation(compare_disaggregation(ctx.engine, model, prefill, decode, request),
+                                           price_from(catalog, prefill, v), price_from(catalog, decode, v));
     Table table = disaggregation_table(rows);
     const std::string note = five_x_note(rows);
     table.notes.push_back(note);

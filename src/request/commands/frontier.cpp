@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "frontier/frontier.h"
+#include "report/plots.h"
 #include "report/tables.h"
 #include "request/commands/commands.h"
 #include "request/common.h"

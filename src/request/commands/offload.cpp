@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "placement/kv_offload.h"
+#include "report/tables.h"
 #include "request/commands/commands.h"
 #include "request/common.h"
 #include "request/limits.h"

@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "report/reproduction.h"
+#include "report/plots.h"
+#include "report/tables.h"
 #include "request/commands/commands.h"
 #include "request/common.h"
 #include "request/limits.h"

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "perf/calibration.h"
+#include "report/tables.h"
 #include "request/commands/commands.h"
 #include "request/common.h"
 

@@ -1,0 +1,64 @@
+// Disaggregated prefill/decode vs co-located serving: the speeds (perf/disaggregation.h). Prices are
+// tests/econ/disaggregation_cost_test.cpp; the table and the 5x note tests/report/result_tables_test.cpp.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/error.h"
+#include "perf/disaggregation.h"
+#include "test_support.h"
+
+namespace ws {
+namespace {
+
+DisaggRequest gpt_oss_8k_1k(const Catalog& c, const ModelSpec& m) {
+  DisaggRequest d;
+  d.workload = c.workload("8k-1k");
+  d.prefill.weights = d.decode.weights = checkpoint_weight_format(m, c.precisions);
+  d.prefill.kv = d.decode.kv = c.precisions.get("bf16", "test");
+  d.decode.concurrency = 64;
+  return d;
+}
+
+TEST(Disaggregation, DecodeWithoutPrefillStallsAndALinkCap) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("gpt-oss-120b");
+  DisaggRequest d = gpt_oss_8k_1k(c, m);
+  const auto rows = compare_disaggregation(engine, m, c.hardware("dgx-b300"), c.hardware("cs-3"), d);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_LT(rows[0].tpot_s, rows[2].tpot_s);  // no prefill stalls on the decode wafers
+  EXPECT_GT(rows[0].prefill_devices, 0);
+  EXPECT_LE(rows[0].kv_link_utilization, 1.0 + 1e-9);
+  EXPECT_GT(rows[0].kv_transfer_s, 0);
+  // Too many long sequences for a 36-layer model on wafers: refused with what would fit.
+  d.workload.input_tokens = LengthDistribution::constant(120000);
+  d.decode.concurrency = 512;
+  try {
+    compare_disaggregation(engine, m, c.hardware("gb300-nvl72"), c.hardware("cs-3"), d);
+    FAIL();
+  } catch (const InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("sequences fit"), std::string::npos) << e.what();
+  }
+}
+
+// What econ/ prices: the decode deployment's systems plus the balanced prefill devices' share of a prefill system;
+// a co-located row holds systems of its own hardware only.
+TEST(Disaggregation, RowsNameTheSystemsTheyKeepBusy) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("gpt-oss-120b");
+  const Hardware prefill = c.hardware("dgx-b300"), decode = c.hardware("cs-3");
+  const auto rows = compare_disaggregation(engine, m, prefill, decode, gpt_oss_8k_1k(c, m));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_DOUBLE_EQ(rows[0].prefill_hardware_systems, rows[0].prefill_devices / prefill.system.chip_count);
+  EXPECT_GT(rows[0].decode_hardware_systems, 0);
+  EXPECT_GT(rows[1].prefill_hardware_systems, 0);
+  EXPECT_EQ(rows[1].decode_hardware_systems, 0);
+  EXPECT_EQ(rows[2].prefill_hardware_systems, 0);
+  EXPECT_GT(rows[2].decode_hardware_systems, 0);
+  for (const auto& r : rows) EXPECT_TRUE(r.fits) << r.label;
+}
+
+}  // namespace
+}  // namespace ws
