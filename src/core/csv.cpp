@@ -43,6 +43,10 @@ std::vector<std::string> split_csv_line(const std::string& line) {
 CsvTable read_csv(const std::string& path) {
   std::ifstream stream(path);
   if (!stream) throw InputError(path, "cannot be read");
+  return read_csv(stream, path);
+}
+
+CsvTable read_csv(std::istream& stream, const std::string& path) {
   CsvTable table;
   table.file = path;
   std::string line;

@@ -1,4 +1,5 @@
 #pragma once
+#include <istream>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct CsvTable {
 };
 
 CsvTable read_csv(const std::string& path);  // throws InputError (file:line) on ragged rows
+CsvTable read_csv(std::istream& stream, const std::string& path);  // `path` only names the source in errors
 std::vector<std::string> split_csv_line(const std::string& line);
 
 // Parses "12.5" -> 12.5; "-", "", "N/A" -> NaN. Throws InputError naming file:line and column otherwise.

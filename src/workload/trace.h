@@ -1,4 +1,5 @@
 #pragma once
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -14,10 +15,28 @@ struct TraceRequest {
   std::vector<long long> block_hashes;  // Mooncake: 512-token prefix blocks (empty for Azure)
 };
 
+namespace limits {
+// A trace is read whole into memory and replayed request by request: 1e7 requests is the simulator's own cap
+// (about 1 GB of JSONL, 10x the largest public trace), and no model in the catalog takes 1e8 tokens of context.
+inline constexpr std::size_t max_trace_requests = 10'000'000;
+inline constexpr double max_trace_tokens = 1e8;
+// Mooncake blocks are 512 tokens: 1e6 blocks cover 5e8 tokens, more than any request may hold.
+inline constexpr std::size_t max_trace_blocks_per_request = 1'000'000;
+// The longest public trace (Azure 2024) spans a week; a year bounds the simulated horizon and the time series.
+inline constexpr double max_trace_span_s = 366.0 * 86400;
+}  // namespace limits
+
+struct TraceFieldNames {
+  std::string timestamp, input, output;
+};
+
 // Azure LLM inference CSV (TIMESTAMP, ContextTokens, GeneratedTokens) or Mooncake JSONL (timestamp ms,
 // input_length, output_length, hash_ids), chosen by extension (.csv / .jsonl). Throws InputError with
 // file:line on a malformed record.
+// Arrivals are relative to the first record; token counts are whole numbers in [0, 1e8].
 std::vector<TraceRequest> read_trace(const std::string& path);
+std::vector<TraceRequest> read_azure_trace(std::istream& stream, const std::string& name);     // `name` for errors
+std::vector<TraceRequest> read_mooncake_trace(std::istream& stream, const std::string& name);
 
 // Lengths and token mix of a trace. With block hashes, tokens of a block seen before (an unbounded prefix
 // cache) are cache reads, first-seen blocks are cache writes; without, all input is fresh.
