@@ -474,6 +474,26 @@ Catalog load_catalog(const std::string& root) {
   return catalog;
 }
 
+void load_catalog_file(const std::string& kind, const std::string& path, const Catalog& context) {
+  if (kind == "chips.toml") load_chips(path);
+  else if (kind == "systems.toml") load_systems(path, context.chips);
+  else if (kind == "precisions.toml") load_precisions(path);
+  else if (kind == "models.toml") load_models(path, fs::path(path).parent_path().string(), context.precisions);
+  else if (kind == "economics.toml") load_economics(path, context.hardware_names());
+  else if (kind == "calibration.toml") load_calibration(path);
+  else if (kind == "prices.toml") load_prices(path);
+  else if (kind == "peers.toml") load_peers(path);
+  else if (kind == "workload") load_workload_file(path);
+  else throw InputError("kind", unknown_name_message("catalog file", kind, catalog_file_kinds(), ""));
+}
+
+const std::vector<std::string>& catalog_file_kinds() {
+  static const std::vector<std::string> kinds = {"chips.toml",      "systems.toml",  "precisions.toml",
+                                                 "models.toml",     "economics.toml", "calibration.toml",
+                                                 "prices.toml",     "peers.toml",     "workload"};
+  return kinds;
+}
+
 const std::vector<std::string>& catalog_device_classes() {
   static const std::vector<std::string> names = {"hbm_gpu", "wafer", "sram_lpu"};
   return names;
@@ -517,7 +537,7 @@ Hardware Catalog::hardware(const std::string& name, const std::string& where) co
   throw InputError(where, unknown_name_message("hardware", name, hardware_names(), "waferscope systems` or `waferscope chips"));
 }
 
-ModelSpec Catalog::model(const std::string& name_or_path, const std::string& where) const {
+ModelSpec Catalog::model(const std::string& name_or_path, const std::string& where, UserPaths paths) const {
   const std::string key = to_lower(name_or_path);
   for (const auto& entry : models) {
     if (entry.name != key) continue;
@@ -533,6 +553,9 @@ ModelSpec Catalog::model(const std::string& name_or_path, const std::string& whe
     spec.source = entry.source;
     return spec;
   }
+  if (paths == UserPaths::refused)
+    throw InputError(where, unknown_name_message("model", name_or_path, model_names(), "waferscope models") +
+                                "; here only catalog names are taken (send your own config.json as the object `config`)");
   std::error_code error;
   if (fs::exists(name_or_path, error)) return load_hf_config(name_or_path);
   if (name_or_path.find('/') != std::string::npos || name_or_path.find(".json") != std::string::npos)
@@ -550,17 +573,18 @@ const SystemEconomics& Catalog::economics_for(const std::string& hardware_name, 
                               fmt::format("{}", fmt::join(known, ", ")) + ")");
 }
 
-Workload Catalog::workload(const std::string& name_or_path, const std::string& where) const {
+Workload Catalog::workload(const std::string& name_or_path, const std::string& where, UserPaths paths) const {
   const WorkloadEntry* found = nullptr;
   WorkloadEntry from_file;
   for (const auto& e : workloads)
     if (e.name == to_lower(name_or_path)) found = &e;
   if (!found) {
     std::error_code error;
-    if (!fs::exists(name_or_path, error)) {
+    if (paths == UserPaths::refused || !fs::exists(name_or_path, error)) {
       std::vector<std::string> names;
       for (const auto& e : workloads) names.push_back(e.name);
-      throw InputError(where, unknown_name_message("workload", name_or_path, names, "waferscope workloads"));
+      throw InputError(where, unknown_name_message("workload", name_or_path, names, "waferscope workloads") +
+                                  (paths == UserPaths::refused ? "; here only catalog names are taken" : ""));
     }
     from_file = load_workload_file(name_or_path);
     found = &from_file;

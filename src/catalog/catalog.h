@@ -68,6 +68,10 @@ struct WaferSpeedMeasurement {
 };
 
 // Everything the catalog folder holds, validated. Immutable once loaded.
+// Whether a name that is not in the catalog may be read as a file path. The CLI reads the user's own files; the
+// API serves remote callers, who must not make the server open its files (or /dev/stdin), so it takes names only.
+enum class UserPaths { allowed, refused };
+
 struct Catalog {
   std::string root;
   std::vector<Chip> chips;
@@ -87,12 +91,14 @@ struct Catalog {
   // A system name, or a chip name (then a one-chip system).
   Hardware hardware(const std::string& name, const std::string& where = "hardware") const;
   // A catalog model name, or a path to a config.json / a folder holding one.
-  ModelSpec model(const std::string& name_or_path, const std::string& where = "model") const;
+  ModelSpec model(const std::string& name_or_path, const std::string& where = "model",
+                  UserPaths paths = UserPaths::allowed) const;
   const SystemEconomics& economics_for(const std::string& hardware_name, const std::string& where = "hardware") const;
 
   const DeviceConstants& constants_for(const std::string& device_class) const;  // throws InputError
   // A catalog workload name or a path to a workload .toml; trace workloads read their trace here.
-  Workload workload(const std::string& name_or_path, const std::string& where = "workload") const;
+  Workload workload(const std::string& name_or_path, const std::string& where = "workload",
+                    UserPaths paths = UserPaths::allowed) const;
   const PriceList& price_list(const std::string& name, const std::string& where = "price_list") const;
   std::vector<std::string> workload_names() const;
 
@@ -110,6 +116,12 @@ const std::vector<std::string>& catalog_device_classes();
 // the config.json files it names), economics.toml, calibration.toml, workloads/, prices.toml, and when present
 // peers.toml and measurements/*.csv. Throws InputError with file:line for any bad entry.
 Catalog load_catalog(const std::string& root);
+
+// One catalog file through its own loader, as load_catalog reads it; `context` supplies what the file refers to
+// (chips for systems.toml, hardware names for economics.toml, precisions for models.toml). `kind` is one of
+// catalog_file_kinds(): the file's name, or "workload" for a workloads/*.toml. The fuzz harnesses use this.
+void load_catalog_file(const std::string& kind, const std::string& path, const Catalog& context);
+const std::vector<std::string>& catalog_file_kinds();
 
 // --catalog flag > $WAFERSCOPE_CATALOG > the catalog folder of the source tree this binary was built from.
 std::string default_catalog_dir();

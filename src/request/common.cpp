@@ -88,7 +88,11 @@ ModelSpec model_from(const Catalog& catalog, const RequestValues& values) {
     return spec;
   }
   if (!values.has("model")) throw RequestFormatError("model", "missing (expected a catalog name or a config.json)");
-  return catalog.model(values.text("model"), "model");
+  return catalog.model(values.text("model"), "model", user_paths(values));
+}
+
+UserPaths user_paths(const RequestValues& values) {
+  return values.caller() == Caller::cli ? UserPaths::allowed : UserPaths::refused;
 }
 
 double tokens_from_text(const std::string& field_name, const std::string& text) {
@@ -103,7 +107,7 @@ bool parse_kv_window(const std::string& text, const std::string& field) {
   throw InputError(field, "expected honor or ignore; got '" + text + "'");
 }
 
-SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, const std::string& field) {
+SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, const std::string& field, UserPaths paths) {
   SpecDecode spec;
   if (text.empty() || to_lower(text) == "none") return spec;
   const std::string expected =
@@ -120,7 +124,7 @@ SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, co
     } else if (key == "draft") {
       spec.method = "draft";
       spec.draft_model = value;
-      catalog.model(value, field + " draft");
+      catalog.model(value, field + " draft", paths);
     } else if (key == "k") {
       const Field k{"k", FieldType::integer, "", std::nullopt, 1, 16, "no engine drafts more than 16 tokens"};
       try {
@@ -161,7 +165,7 @@ PerfRequest perf_request_from(const Catalog& catalog, const ModelSpec& model, co
   r.weights = weight_format(model, values.text("weight_dtype"), catalog.precisions, "weight_dtype");
   r.kv = catalog.precisions.get(values.text("kv_dtype"), "kv_dtype");
   r.honor_windows = parse_kv_window(values.text("kv_window"), "kv_window");
-  if (values.has("spec_decode")) r.spec = parse_spec_decode(values.text("spec_decode"), catalog, "spec_decode");
+  if (values.has("spec_decode")) r.spec = parse_spec_decode(values.text("spec_decode"), catalog, "spec_decode", user_paths(values));
   return r;
 }
 

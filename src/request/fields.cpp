@@ -171,6 +171,7 @@ FieldValue parse_json_value(const Field& field, const json& value, Caller caller
 template <typename Given, typename Parse>
 RequestValues fill(const std::vector<Field>& fields, const Given& given, Caller caller, Parse parse) {
   RequestValues values;
+  values.set_caller(caller);
   for (const auto& field : fields) {
     if (!applies(field, caller)) continue;
     auto found = given.find(field.name);

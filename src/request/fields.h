@@ -58,10 +58,13 @@ class RequestValues {
   std::vector<std::string> list(const std::string& name) const;  // empty when absent
   const nlohmann::json* object(const std::string& name) const;   // nullptr when absent
   void set(const std::string& name, FieldValue value) { values_[name] = std::move(value); }
+  Caller caller() const { return caller_; }
+  void set_caller(Caller caller) { caller_ = caller; }
 
  private:
   const FieldValue& at(const std::string& name) const;
   std::map<std::string, FieldValue> values_;
+  Caller caller_ = Caller::cli;
 };
 
 // The CLI's input: each given flag's texts (a repeated flag gives several), and the switches set.

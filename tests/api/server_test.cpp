@@ -98,6 +98,23 @@ INSTANTIATE_TEST_SUITE_P(
                       BadCall{"/api/nope", "{}", "", 404}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
+// A remote caller must not make the server open its own files: names only, a config travels as an object.
+TEST(Api, RefusesFilePathsWhereTheCliAcceptsThem) {
+  const std::string config = test::catalog_path("models/meta-llama/Llama-3.1-8B/config.json");
+  for (const auto& [path, body] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"/api/perf", R"({"model": ")" + config + R"(", "hardware": "cs-3"})"},
+           {"/api/perf", R"({"model": "/dev/stdin", "hardware": "cs-3"})"},
+           {"/api/perf", R"({"model": "llama-3.1-8b", "hardware": "cs-3", "spec_decode": "draft=)" + config + R"("})"},
+           {"/api/footprint", R"({"model": ")" + config + R"("})"},
+           {"/api/cost", R"({"model": "gpt-oss-120b", "hardware": "cs-3", "workload": ")" +
+                             test::catalog_path("workloads/1k-1k.toml") + R"("})"}}) {
+    const ApiResponse r = post(path, body);
+    EXPECT_EQ(r.status, 422) << path << " " << body << "\n" << r.body;
+    EXPECT_NE(r.body.find("catalog names"), std::string::npos) << r.body;
+  }
+}
+
 TEST(Api, OversizedBodyIs413) {
   ApiLimits limits;
   limits.max_body_bytes = 100;

@@ -41,7 +41,7 @@ Command cost_command() {
     const ModelSpec model = model_from(catalog, v);
     const Hardware hardware = catalog.hardware(v.text("hardware"), "hardware");
     CostRequest request;
-    request.workload = catalog.workload(v.text("workload"), "workload");
+    request.workload = catalog.workload(v.text("workload"), "workload", user_paths(v));
     request.price_list = catalog.price_list(v.text("price_list"), "price_list");
     request.price = price_from(catalog, hardware, v);
     request.perf = perf_request_from(catalog, model, v);

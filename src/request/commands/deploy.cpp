@@ -16,7 +16,7 @@ Command deploy_command() {
   c.run = [](const Context& ctx, const RequestValues& v) {
     std::vector<ModelSpec> models;
     if (v.object("config")) models.push_back(model_from(ctx.catalog, v));
-    for (const auto& name : v.list("model")) models.push_back(ctx.catalog.model(name, "model"));
+    for (const auto& name : v.list("model")) models.push_back(ctx.catalog.model(name, "model", user_paths(v)));
     if (models.empty()) throw RequestFormatError("model", "missing (expected a catalog name or a config.json)");
     std::vector<Deployment> results;
     for (const auto& model : models) {

@@ -30,7 +30,7 @@ Command disagg_command() {
     const ModelSpec model = model_from(catalog, v);
     const Hardware prefill = catalog.hardware(v.text("prefill"), "prefill"), decode = catalog.hardware(v.text("decode"), "decode");
     DisaggRequest request;
-    request.workload = catalog.workload(v.text("workload"), "workload");
+    request.workload = catalog.workload(v.text("workload"), "workload", user_paths(v));
     request.decode = perf_request_from(catalog, model, v);
     request.prefill = request.decode;
     request.decode.pp = v.optional_int("decode_pp");

@@ -23,7 +23,7 @@ FootprintQuery footprint_query(const Catalog& catalog, const RequestValues& v) {
   if (v.object("config")) {
     q.models.push_back(model_from(catalog, v));
   } else if (v.has("model")) {
-    for (const auto& name : v.list("model")) q.models.push_back(catalog.model(name, "model"));
+    for (const auto& name : v.list("model")) q.models.push_back(catalog.model(name, "model", user_paths(v)));
   } else {
     for (const auto& name : catalog.model_names()) q.models.push_back(catalog.model(name, "model"));
   }

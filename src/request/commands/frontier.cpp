@@ -28,7 +28,7 @@ FrontierQuery frontier_query(const Context& ctx, const RequestValues& v) {
     for (const auto& entry : catalog.models)
       if (!entry.aggregate) q.models.push_back(catalog.model(entry.name, "model"));
   } else {
-    for (const auto& name : model_names) q.models.push_back(catalog.model(name, "model"));
+    for (const auto& name : model_names) q.models.push_back(catalog.model(name, "model", user_paths(v)));
   }
   if (q.models.empty()) throw RequestFormatError("model", "missing (expected model names, 'all', or a config)");
   const auto hardware_names = v.list("hardware");

@@ -36,7 +36,7 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
     if (static_cast<double>(traffic.requests.size()) > request_cap)
       throw InputError("trace", fmt::format("{} requests; at most {:.0f} per simulation", traffic.requests.size(), request_cap));
   } else if (!workload.empty() && v.has("concurrency")) {
-    const Workload w = ctx.catalog.workload(workload, "workload");
+    const Workload w = ctx.catalog.workload(workload, "workload", user_paths(v));
     traffic.closed_loop_concurrency = static_cast<int>(v.integer("concurrency"));
     traffic.closed_loop_requests = v.integer("requests");
     if (static_cast<double>(traffic.closed_loop_requests) > request_cap)
@@ -54,7 +54,7 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
     if (rate * duration > request_cap)
       throw InputError("duration", fmt::format("rate x duration asks for {:.0f} requests; at most {:.0f} per simulation",
                                                rate * duration, request_cap));
-    traffic.requests = synthetic_traffic(ctx.catalog.workload(workload, "workload"), rate, duration, v.number("burstiness"),
+    traffic.requests = synthetic_traffic(ctx.catalog.workload(workload, "workload", user_paths(v)), rate, duration, v.number("burstiness"),
                                          static_cast<unsigned long long>(v.integer("seed")));
   } else {
     throw RequestFormatError("workload", "give trace, or workload with rate and duration, or workload with concurrency "
