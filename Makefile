@@ -7,7 +7,7 @@ APT_PACKAGES = build-essential cmake libfmt-dev nlohmann-json3-dev libcli11-dev 
                libbrotli-dev pkg-config gnuplot-nox chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps configure web build run test bench serve clean
+.PHONY: deps fuzz-deps configure web build run test bench serve sanitize fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -44,5 +44,29 @@ bench: build
 serve: build
 	./$(BUILD)/waferscope serve
 
+# ASan + UBSan and libFuzzer (clang-14 and its runtime from Debian). One build folder serves both targets:
+# `make sanitize` runs the unit tests there, `make fuzz` runs every harness FUZZ_SECONDS each (tests/fuzz/).
+SAN_BUILD ?= build-san
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= $(JOBS)
+fuzz-deps: deps
+	@for p in clang-14 libclang-rt-14-dev; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+$(SAN_BUILD)/CMakeCache.txt: CMakeLists.txt | fuzz-deps
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DWAFERSCOPE_FUZZ=ON -DWAFERSCOPE_BROWSER_TEST=OFF >/dev/null
+
+sanitize: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+
+fuzz: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
+	@cmake --build $(SAN_BUILD) -j $(JOBS)
+	tests/fuzz/run_fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
+
 clean:
-	rm -rf $(BUILD) report web/dist
+	rm -rf $(BUILD) $(SAN_BUILD) report web/dist
