@@ -47,6 +47,9 @@ serve: build
 # ASan + UBSan and libFuzzer (clang-14 and its runtime from Debian). One build folder serves both targets:
 # `make sanitize` runs the unit tests there, `make fuzz` runs every harness FUZZ_SECONDS each (tests/fuzz/).
 SAN_BUILD ?= build-san
+# The refit of every device class (40 s optimised) takes over 10 minutes under the sanitizers; the same code
+# runs in the other calibration tests, so the sanitizer run leaves this one test to `make test`.
+SANITIZE_SKIP = Calibration.StoredConstantsAreTheFit
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS ?= $(JOBS)
 fuzz-deps: deps
@@ -62,7 +65,8 @@ $(SAN_BUILD)/CMakeCache.txt: CMakeLists.txt | fuzz-deps
 
 sanitize: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
-	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	cd $(SAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -E '$(SANITIZE_SKIP)'
 
 fuzz: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
 	@cmake --build $(SAN_BUILD) -j $(JOBS)

@@ -23,8 +23,12 @@ struct ApiError {
   std::string message;
 };
 
-json error_body(const std::string& field, const std::string& message) {
-  return json{{"error", {{"field", field}, {"message", message}}}};
+// Every reply is dumped replacing invalid UTF-8 (a field name or value echoed from the request may hold any
+// bytes): a strict dump would throw from inside the error handler and take the server down.
+std::string text_of(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string error_body(const std::string& field, const std::string& message) {
+  return text_of(json{{"error", {{"field", field}, {"message", message}}}});
 }
 
 // /api/<name> -> the registered command, or a 404/405 that says what exists.
@@ -41,7 +45,7 @@ const Command& route(const std::string& method, const std::string& path) {
 
 std::string handle(const Catalog& catalog, const PerfEngine& engine, const std::string& method, const std::string& path,
                    const std::string& body) {
-  if (method == "GET" && path == "/api/health") return json{{"status", "ok"}, {"version", WAFERSCOPE_VERSION}}.dump();
+  if (method == "GET" && path == "/api/health") return text_of(json{{"status", "ok"}, {"version", WAFERSCOPE_VERSION}});
   const Command& command = route(method, path);
   nlohmann::json request = nlohmann::json::object();
   if (method == "POST") {
@@ -53,7 +57,7 @@ std::string handle(const Catalog& catalog, const PerfEngine& engine, const std::
   }
   const RequestValues values = values_from_json(command.fields, request, Caller::api);
   const Context context{catalog, engine, {}, Caller::api};
-  return run_command(command, context, values, Caller::api).api_body().dump();
+  return text_of(run_command(command, context, values, Caller::api).api_body());
 }
 
 }  // namespace
@@ -62,22 +66,22 @@ ApiResponse handle_api(const Catalog& catalog, const PerfEngine& engine, const s
                        const std::string& path, const std::string& body, const ApiLimits& limits) {
   try {
     if (body.size() > limits.max_body_bytes)
-      return ApiResponse{413, error_body("", fmt::format("request body over {} bytes", limits.max_body_bytes)).dump()};
+      return ApiResponse{413, error_body("", fmt::format("request body over {} bytes", limits.max_body_bytes))};
     return ApiResponse{200, handle(catalog, engine, method, path, body)};
   } catch (const ApiError& e) {
-    return ApiResponse{e.status, error_body(e.field, e.message).dump()};
+    return ApiResponse{e.status, error_body(e.field, e.message)};
   } catch (const RequestFormatError& e) {
-    return ApiResponse{400, error_body(e.where(), e.message()).dump()};
+    return ApiResponse{400, error_body(e.where(), e.message())};
   } catch (const InputError& e) {
-    return ApiResponse{422, error_body(e.where(), e.message()).dump()};
+    return ApiResponse{422, error_body(e.where(), e.message())};
   } catch (const InfeasibleError& e) {
-    return ApiResponse{422, error_body("", std::string("infeasible: ") + e.what()).dump()};
+    return ApiResponse{422, error_body("", std::string("infeasible: ") + e.what())};
   } catch (const nlohmann::json::exception& e) {
-    return ApiResponse{400, error_body("", std::string("bad JSON value: ") + e.what()).dump()};
+    return ApiResponse{400, error_body("", std::string("bad JSON value: ") + e.what())};
   } catch (const std::bad_alloc&) {
-    return ApiResponse{503, error_body("", "out of memory for this request").dump()};
+    return ApiResponse{503, error_body("", "out of memory for this request")};
   } catch (const std::exception& e) {  // a library bug: still a reply, never a dropped connection
-    return ApiResponse{500, error_body("", std::string("internal error: ") + e.what()).dump()};
+    return ApiResponse{500, error_body("", std::string("internal error: ") + e.what())};
   }
 }
 
@@ -126,9 +130,9 @@ ApiServer::ApiServer(const Catalog& catalog, ServeOptions options)
   s.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (!response.body.empty()) return;  // the API already wrote its JSON error
     if (response.status == 413) {
-      response.set_content(error_body("", "request body too large").dump(), "application/json");
+      response.set_content(error_body("", "request body too large"), "application/json");
     } else if (response.status == 404) {
-      response.set_content(error_body("", "no such route: " + request.path).dump(), "application/json");
+      response.set_content(error_body("", "no such route: " + request.path), "application/json");
     }
   });
 }

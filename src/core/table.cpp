@@ -79,7 +79,7 @@ std::string render_json(const Table& table) {
     }
     rows.push_back(std::move(object));
   }
-  return rows.dump(2) + "\n";
+  return rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";  // user text may hold any bytes
 }
 
 bool is_numeric_column(const Table& table, std::size_t column) {

@@ -37,7 +37,7 @@ TEST(Api, EveryEndpointAnswers) {
   for (const auto& [path, body] : calls) {
     const ApiResponse r = post(path, body);
     EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    EXPECT_NO_THROW(json::parse(r.body)) << path;
+    EXPECT_NO_THROW(static_cast<void>(json::parse(r.body))) << path;
   }
 }
 

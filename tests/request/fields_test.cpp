@@ -12,11 +12,11 @@ namespace {
 const std::vector<Field>& table() {
   static const std::vector<Field> fields = {
       Field{"tp", FieldType::integer, "TP", std::nullopt, 1, 4096, "wider than any scale-up domain"},
-      Field{"isl", FieldType::tokens, "input", std::string("1024"), 1, 1e7, "10M tokens"},
-      Field{"rate", FieldType::number, "rate", std::nullopt, 1e-6, 1e7, "world traffic"},
-      Field{"model", FieldType::text, "model"},
-      Field{"hardware", FieldType::list, "hardware"},
-      Field{"explain", FieldType::flag, "explain", std::string("false")},
+      Field{"isl", FieldType::tokens, "input", std::string("1024"), 1, 1e7, "10M tokens", false},
+      Field{"rate", FieldType::number, "rate", std::nullopt, 1e-6, 1e7, "world traffic", false},
+      Field{.name = "model", .type = FieldType::text, .help = "model"},
+      Field{.name = "hardware", .type = FieldType::list, .help = "hardware"},
+      Field{.name = "explain", .type = FieldType::flag, .help = "explain", .fallback = std::string("false")},
   };
   return fields;
 }
@@ -105,17 +105,17 @@ TEST(Fields, RepeatedScalarIsRefused) {
 TEST(Fields, LibraryErrorsAreRespelledForTheCaller) {
   const InputError library("weight_dtype", "unknown precision 'fp7'");
   try {
-    rethrow_respelled(library, {Field{"weight_dtype"}}, Caller::cli);
+    rethrow_respelled(library, {Field{.name = "weight_dtype"}}, Caller::cli);
   } catch (const InputError& e) {
     EXPECT_EQ(e.where(), "--weight-dtype");
   }
   try {
-    rethrow_respelled(RequestFormatError("model", "missing"), {Field{"model"}}, Caller::api);
+    rethrow_respelled(RequestFormatError("model", "missing"), {Field{.name = "model"}}, Caller::api);
   } catch (const RequestFormatError& e) {  // the type survives the respelling
     EXPECT_EQ(e.where(), "model");
   }
   try {
-    rethrow_respelled(InputError("catalog/chips.toml:3", "bad"), {Field{"model"}}, Caller::cli);
+    rethrow_respelled(InputError("catalog/chips.toml:3", "bad"), {Field{.name = "model"}}, Caller::cli);
   } catch (const InputError& e) {
     EXPECT_EQ(e.where(), "catalog/chips.toml:3");  // not a field: left alone
   }

@@ -258,7 +258,7 @@ TEST_P(BadTraces, NameFileLineAndField) {
 }
 INSTANTIATE_TEST_SUITE_P(Rejects, BadTraces,
                          ::testing::Values(BadTrace{"missing_column.csv", "missing column 'GeneratedTokens'"},
-                                           BadTrace{"negative_length.csv", "ContextTokens: expected a number >= 0"},
+                                           BadTrace{"negative_length.csv", "ContextTokens: expected a whole number of tokens in [0, "},
                                            BadTrace{"non_numeric.csv", "column 'ContextTokens': expected a number"},
                                            BadTrace{"backwards.jsonl", "timestamp goes backwards"},
                                            BadTrace{"string_length.jsonl", "input_length: expected a number"}),
