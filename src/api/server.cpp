@@ -51,7 +51,7 @@ std::string handle(const Catalog& catalog, const PerfEngine& engine, const std::
   if (method == "POST") {
     try {
       request = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
       throw ApiError{400, "", std::string("malformed JSON: ") + e.what()};
     }
   }

@@ -344,7 +344,7 @@ ModelSpec load_hf_config(const std::string& path) {
   json config;
   try {
     config = json::parse(stream);
-  } catch (const json::parse_error& parse_error) {
+  } catch (const json::exception& parse_error) {  // parse_error, and out_of_range for numbers like 1e999
     throw InputError(file.string(), std::string("malformed JSON: ") + parse_error.what());
   }
   ModelSpec spec = parse_hf_config(config, file.string());

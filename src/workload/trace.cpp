@@ -95,7 +95,7 @@ std::vector<TraceRequest> read_mooncake_trace(std::istream& stream, const std::s
     nlohmann::json record;
     try {
       record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers like 1e999
       throw InputError(where, std::string("malformed JSON: ") + e.what());
     }
     if (!record.is_object()) throw InputError(where, "expected one JSON object per line");

@@ -32,11 +32,13 @@ run_one() {  # binary
   local binary="$1" target
   target="$(basename "$binary")"; target="${target#fuzz_}"
   local corpus="$work/corpus/$target" seeds="$work/seeds/$target" artifacts="$work/artifacts/$target/"
-  rm -rf "$seeds"; mkdir -p "$corpus" "$artifacts"
+  rm -rf "$seeds" "$artifacts"; mkdir -p "$corpus" "$artifacts"  # artifacts of an earlier run are not this run's
   seed_harness "$target" "$seeds"
   # -timeout: an input that takes 30 s under the sanitizers is a hang (every command is capped well below);
   # -rss_limit_mb: the sanitizers' shadow memory plus a capped simulation stays far below 4 GB.
-  "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+  local dict=()
+  [ -f "$root/tests/fuzz/$target.dict" ] && dict=(-dict="$root/tests/fuzz/$target.dict")
+  "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 "${dict[@]}" \
     -artifact_prefix="$artifacts" "$corpus" "$seeds" > "$work/$target.log" 2>&1
   local status=$?
   local runs crashes

@@ -132,6 +132,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadConfig{"string_heads.json", "key 'num_attention_heads': expected a number, got string"},
                       BadConfig{"kv_heads_not_dividing.json", "key 'num_key_value_heads': must divide"},
                       BadConfig{"malformed.json", "malformed JSON"},
+                      BadConfig{"number_overflow.json", "malformed JSON"},  // 1e999: out_of_range, not parse_error
                       BadConfig{"moe_without_top_k.json", "key 'num_experts_per_tok': missing"},
                       BadConfig{"unknown_quantization.json", "quantization_config.quant_method': unsupported"},
                       BadConfig{"no_such_file.json", "no such file"}),
