@@ -384,6 +384,14 @@ std::optional<CsvTable> read_measurement_csv(const std::string& file, const std:
   return table;
 }
 
+// A count column of a measurement file (TP, EP, systems): a whole number in [1, 1e6], else file:line.
+int count_column(const CsvRow& row, const std::string& column, const std::string& file) {
+  const double value = csv_number(row, column, file);
+  if (!(value >= 1 && value <= 1e6 && value == std::floor(value)))
+    throw InputError(fmt::format("{}:{}", file, row.line), column + ": expected a whole number in [1, 1000000]");
+  return static_cast<int>(value);
+}
+
 std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& folder) {
   const std::string name = "inferencex_dsr1_h200_b200.csv";
   const std::string file = (fs::path(folder) / name).string();
@@ -401,8 +409,8 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
     m.hardware = row.at("hardware", file);
     m.framework = row.at("framework", file);
     m.precision = row.at("precision", file);
-    m.decode_tp = static_cast<int>(csv_number(row, "decode_tp", file));
-    m.decode_ep = static_cast<int>(csv_number(row, "decode_ep", file));
+    m.decode_tp = count_column(row, "decode_tp", file);
+    m.decode_ep = count_column(row, "decode_ep", file);
     m.decode_dp_attention = row.at("decode_dp_attention", file) == "True";
     m.concurrency = csv_number(row, "conc", file);
     m.isl = csv_number(row, "isl", file);
@@ -434,12 +442,33 @@ std::vector<WaferSpeedMeasurement> load_wafer_measurements(const std::string& fo
       m.catalog_model = row.at("catalog_model", file);
       m.served_weights = row.at("served_weights", file);
       m.spec_decode = row.at("spec_decode", file);
-      m.cs3_needed = static_cast<int>(csv_number(row, "cs3_needed", file));
+      m.cs3_needed = count_column(row, "cs3_needed", file);
       m.tokens_per_s_per_user = csv_number(row, "tokens_per_s_per_user", file);
       rows.push_back(std::move(m));
     }
   }
   return rows;
+}
+
+std::vector<CrossValidationRecord> load_cross_validation(const std::string& file) {
+  std::vector<CrossValidationRecord> records;
+  const auto table = read_measurement_csv(file, {"device_class", "group", "metric", "n", "fit_median_ape",
+                                                 "cv_median_ape", "signed_median", "worst_ape"});
+  if (!table) return records;
+  for (const auto& row : table->rows) {
+    CrossValidationRecord r;
+    r.line = row.line;
+    r.device_class = row.at("device_class", file);
+    r.group = row.at("group", file);
+    r.metric = row.at("metric", file);
+    r.n = count_column(row, "n", file);
+    r.fit_median_ape = csv_number(row, "fit_median_ape", file);
+    r.cv_median_ape = csv_number(row, "cv_median_ape", file);
+    r.signed_median = csv_number(row, "signed_median", file);
+    r.worst_ape = csv_number(row, "worst_ape", file);
+    records.push_back(std::move(r));
+  }
+  return records;
 }
 
 template <typename T>
@@ -470,6 +499,7 @@ Catalog load_catalog(const std::string& root) {
   catalog.calculator = load_peers((base / "peers.toml").string());
   catalog.gpu_measurements = load_gpu_measurements((base / "measurements").string());
   catalog.wafer_measurements = load_wafer_measurements((base / "measurements").string());
+  catalog.cross_validation = load_cross_validation((base / "cross_validation.csv").string());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
 }

@@ -67,6 +67,14 @@ struct WaferSpeedMeasurement {
   double tokens_per_s_per_user = 0;
 };
 
+// cross_validation.csv: what `waferscope calibrate --write` measured by leave-one-group-out (perf/calibration.h).
+struct CrossValidationRecord {
+  int line = 0;
+  std::string device_class, group, metric;
+  int n = 0;
+  double fit_median_ape = 0, cv_median_ape = 0, signed_median = 0, worst_ape = 0;
+};
+
 // Everything the catalog folder holds, validated. Immutable once loaded.
 // Whether a name that is not in the catalog may be read as a file path. The CLI reads the user's own files; the
 // API serves remote callers, who must not make the server open its files (or /dev/stdin), so it takes names only.
@@ -85,6 +93,7 @@ struct Catalog {
   std::optional<CalculatorConstants> calculator;  // peers.toml (absent when the folder has none)
   std::vector<GpuServingMeasurement> gpu_measurements;     // measurements/ (empty when a file is absent)
   std::vector<WaferSpeedMeasurement> wafer_measurements;
+  std::vector<CrossValidationRecord> cross_validation;  // cross_validation.csv (empty when absent)
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "chip") const;

@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <tuple>
 
 #include "core/error.h"
 
@@ -68,6 +69,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.framework, row.precision,
                             *m.request.tp, *m.request.ep, row.decode_dp_attention ? " dp-attn" : "",
                             m.request.concurrency, m.request.isl, m.request.osl);
+      m.group = fmt::format("{} {} {}", m.model, m.hardware, row.framework);
       m.metrics = {{"output_tokens_per_s_per_device", row.output_tokens_per_s_per_gpu},
                    {"tokens_per_s_per_user", row.tokens_per_s_per_user}};
       points.push_back(std::move(m));
@@ -99,6 +101,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     }
     m.label = fmt::format("{} on {} CS-3 ({}, {})", row.model, *m.request.pp,
                           row.used_for_fit ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
+    m.group = fmt::format("{} cs-3 {}", m.model, row.used_for_fit ? "vendor" : "launch");
     m.metrics = {{"tokens_per_s_per_user", row.tokens_per_s_per_user}};
     points.push_back(std::move(m));
   }
@@ -121,7 +124,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
       // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
     }
     for (const auto& [metric, measured] : m.metrics) {
-      ValidationRow row{m.device_class, m.source, m.label, metric, m.used_for_fit, measured, 0};
+      ValidationRow row{m.device_class, m.source, m.label, metric, m.group, m.used_for_fit, measured, 0};
       if (r) row.predicted = metric == "tokens_per_s_per_user" ? r->tokens_per_s_per_user : r->output_tokens_per_s_per_device;
       rows.push_back(row);
     }
@@ -226,10 +229,11 @@ Catalog with_values(const Catalog& catalog, const std::string& device_class, con
   return copy;
 }
 
-std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& device_class) {
+std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& device_class,
+                                         const std::string& leave_out_group = "") {
   std::vector<MeasuredPoint> points;
   for (auto& p : load_measurements(catalog))
-    if (p.device_class == device_class && p.used_for_fit) points.push_back(std::move(p));
+    if (p.device_class == device_class && p.used_for_fit && p.group != leave_out_group) points.push_back(std::move(p));
   return points;
 }
 
@@ -239,7 +243,7 @@ double fit_objective(const Catalog& catalog, const std::string& device_class) {
   return objective(device_class, validate(catalog, fitted_points(catalog, device_class)));
 }
 
-FitResult fit_device_class(const Catalog& catalog, const std::string& device_class) {
+FitResult fit_device_class(const Catalog& catalog, const std::string& device_class, const std::string& leave_out_group) {
   auto it = fitted_constants().find(device_class);
   if (it == fitted_constants().end())
     throw InputError("device_class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer)");
@@ -249,7 +253,8 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& device_cla
   const DeviceConstants& current = catalog.constants_for(device_class);
   std::vector<double> start;
   for (const auto& name : result.names) start.push_back(std::log(current.get(name)));
-  const auto points = fitted_points(catalog, device_class);
+  const auto points = fitted_points(catalog, device_class, leave_out_group);
+  if (points.empty()) throw InputError("device_class", "no measurements left to fit " + device_class + " on");
   auto f = [&](const std::vector<double>& x) {
     std::vector<double> values;
     for (double v : x) values.push_back(std::exp(v));
@@ -279,13 +284,114 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& device_cla
   for (int restart = 0; restart < 4; ++restart) x = nelder_mead(f, x, restart == 0 ? 0.3 : 0.1, 300);
   for (double v : x) result.values.push_back(std::exp(v));
   const Catalog fitted = with_values(catalog, device_class, result.names, result.values);
-  result.objective = fit_objective(fitted, device_class);
+  result.objective = objective(device_class, validate(fitted, points));
   std::string residuals;
   for (const auto& s : summarize(validate(fitted, points)))
     residuals += fmt::format("{}{}: median {:.1f}%, worst {:.1f}% over {} rows", residuals.empty() ? "" : "; ", s.metric,
                              100 * s.median_abs_error, 100 * s.worst_abs_error, s.rows);
   result.residuals = residuals;
   return result;
+}
+
+namespace {
+
+struct ErrorStats {
+  double median_abs = NAN, signed_median = NAN, worst_abs = NAN;
+};
+ErrorStats stats_of(const std::vector<double>& errors) {
+  ErrorStats s;
+  if (errors.empty()) return s;
+  std::vector<double> absolute;
+  for (double e : errors) absolute.push_back(std::fabs(e));
+  s.median_abs = median(absolute);
+  s.signed_median = median(errors);
+  s.worst_abs = *std::max_element(absolute.begin(), absolute.end());
+  return s;
+}
+
+using GroupKey = std::tuple<std::string, std::string, std::string>;  // class, group, metric
+
+std::map<GroupKey, std::vector<double>> errors_by_group(const std::vector<ValidationRow>& rows) {
+  std::map<GroupKey, std::vector<double>> groups;
+  for (const auto& r : rows)
+    if (r.used_for_fit) groups[{r.device_class, r.group, r.metric}].push_back(r.error());
+  return groups;
+}
+
+}  // namespace
+
+std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string& device_class,
+                                       const std::function<void(const std::string&)>& progress) {
+  const auto points = fitted_points(catalog, device_class);
+  std::vector<std::string> groups;
+  for (const auto& p : points)
+    if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) groups.push_back(p.group);
+  const auto fit_errors = errors_by_group(validate(catalog, points));
+  std::map<GroupKey, std::vector<double>> cv_errors;
+  for (const auto& group : groups) {
+    if (progress) progress(fmt::format("{}: refit without {}", device_class, group));
+    const FitResult fit = fit_device_class(catalog, device_class, group);
+    const Catalog refitted = with_values(catalog, device_class, fit.names, fit.values);
+    std::vector<MeasuredPoint> held_out;
+    for (const auto& p : points)
+      if (p.group == group) held_out.push_back(p);
+    for (auto& [key, errors] : errors_by_group(validate(refitted, held_out))) cv_errors[key] = errors;
+  }
+  std::vector<GroupError> result;
+  for (const auto& [key, errors] : cv_errors) {
+    GroupError g;
+    std::tie(g.device_class, g.group, g.metric) = key;
+    g.n = static_cast<int>(errors.size());
+    const ErrorStats cv = stats_of(errors);
+    g.cv_median_ape = cv.median_abs;
+    g.signed_median = cv.signed_median;
+    g.worst_ape = cv.worst_abs;
+    if (auto it = fit_errors.find(key); it != fit_errors.end()) g.fit_median_ape = stats_of(it->second).median_abs;
+    result.push_back(g);
+  }
+  return result;
+}
+
+std::vector<GroupError> group_errors(const Catalog& catalog, const std::vector<ValidationRow>& rows) {
+  std::vector<GroupError> result;
+  for (const auto& [key, errors] : errors_by_group(rows)) {
+    GroupError g;
+    std::tie(g.device_class, g.group, g.metric) = key;
+    g.n = static_cast<int>(errors.size());
+    g.fit_median_ape = stats_of(errors).median_abs;
+    for (const auto& record : catalog.cross_validation) {
+      if (record.device_class != g.device_class || record.group != g.group || record.metric != g.metric) continue;
+      g.cv_median_ape = record.cv_median_ape;
+      g.signed_median = record.signed_median;
+      g.worst_ape = record.worst_ape;
+    }
+    result.push_back(g);
+  }
+  return result;
+}
+
+void write_cross_validation(const std::string& path, const std::vector<GroupError>& errors) {
+  std::vector<std::string> kept;
+  if (std::ifstream in(path); in) {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#' || line.rfind("device_class,", 0) == 0) continue;
+      const std::string cls = line.substr(0, line.find(','));
+      bool replaced = false;
+      for (const auto& e : errors) replaced = replaced || e.device_class == cls;
+      if (!replaced) kept.push_back(line);
+    }
+  }
+  std::ofstream out(path);
+  out << "# Leave-one-group-out cross-validation of each device class's fitted constants, written by `waferscope\n"
+         "# calibrate --write`: a group (model x hardware x serving stack) is left out, the constants are refitted on\n"
+         "# the rest and the group is predicted. fit_median_ape uses the constants fitted on every group (for contrast).\n"
+         "# Errors are predicted / measured - 1, as fractions.\n"
+         "device_class,group,metric,n,fit_median_ape,cv_median_ape,signed_median,worst_ape\n";
+  for (const auto& line : kept) out << line << "\n";
+  for (const auto& e : errors)
+    out << fmt::format("{},{},{},{},{:.4f},{:.4f},{:.4f},{:.4f}\n", e.device_class, e.group, e.metric, e.n,
+                       e.fit_median_ape, e.cv_median_ape, e.signed_median, e.worst_ape);
 }
 
 void write_fit(const std::string& path, const FitResult& fit) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@ struct ValidationRow {
   std::string source;      // measurement file
   std::string label;       // "b200 trt fp4 tp8 ep1 c64 1024/1024"
   std::string metric;      // "output_tokens_per_s_per_device" or "tokens_per_s_per_user"
+  std::string group;       // model x hardware x serving stack: the unit left out in cross-validation
   bool used_for_fit = false;
   double measured = 0;
   double predicted = 0;
@@ -24,6 +26,7 @@ struct MeasuredPoint {
   std::string device_class;
   std::string source;
   std::string label;
+  std::string group;  // "deepseek-r1 h200 sglang": model x hardware x serving stack
   bool used_for_fit = false;
   std::string model;
   std::string hardware;
@@ -58,7 +61,29 @@ struct FitResult {
 // Refits the free constants of `device_class` on the measurements marked used_for_fit, starting from the
 // catalog's values (Nelder-Mead in log space, with restarts). hbm_gpu: mean |log error| over both metrics;
 // wafer: the largest |relative error|.
-FitResult fit_device_class(const Catalog& catalog, const std::string& device_class);
+// `leave_out_group`: fit without that group's rows (cross-validation).
+FitResult fit_device_class(const Catalog& catalog, const std::string& device_class,
+                           const std::string& leave_out_group = "");
+
+// Prediction error per device class x group x metric. The fit columns use the catalog's constants (fitted on
+// every group, so they flatter the model); the cross-validated ones refit without the group and predict it,
+// which is how wrong a prediction is likely to be on a configuration the fit never saw.
+struct GroupError {
+  std::string device_class, group, metric;
+  int n = 0;
+  double fit_median_ape = NAN;  // median |error| with the catalog's constants
+  double cv_median_ape = NAN;   // median |error| refitted without the group
+  double signed_median = NAN;   // median cross-validated signed error: the bias
+  double worst_ape = NAN;       // worst cross-validated |error|
+};
+// Leave-one-group-out over the fitted measurements of `device_class`: one refit per group (minutes for hbm_gpu).
+std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string& device_class,
+                                       const std::function<void(const std::string&)>& progress = {});
+// The fit columns from `rows`; the cross-validated ones from the catalog's cross_validation.csv (written by
+// `waferscope calibrate --write`), NaN where it has none.
+std::vector<GroupError> group_errors(const Catalog& catalog, const std::vector<ValidationRow>& rows);
+// Rewrites cross_validation.csv at `path` with `errors` for their device classes, keeping other classes' rows.
+void write_cross_validation(const std::string& path, const std::vector<GroupError>& errors);
 double fit_objective(const Catalog& catalog, const std::string& device_class);  // at the catalog's values
 
 // Rewrites the fitted values and residuals of `fit` in the calibration.toml at `path`, leaving everything

@@ -48,6 +48,23 @@ Table validation_summary_table(const std::vector<ErrorSummary>& summary) {
   return t;
 }
 
+Table group_error_table(const std::vector<GroupError>& errors) {
+  Table t;
+  t.title = "Prediction error by group (leave-one-group-out)";
+  t.columns = {Column{"device_class", "class"}, Column{"group", "group"}, Column{"metric", "metric"},
+               Column{"n", "n", 1, 0, true}, Column{"fit_median_ape", "fit median APE %", 0.01, 1},
+               Column{"cv_median_ape", "CV median APE %", 0.01, 1}, Column{"signed_median", "CV signed median %", 0.01, 1},
+               Column{"worst_ape", "CV worst APE %", 0.01, 1}};
+  for (const auto& e : errors)
+    t.rows.push_back({e.device_class, e.group, e.metric, double(e.n), e.fit_median_ape, e.cv_median_ape,
+                      e.signed_median, e.worst_ape});
+  t.notes = {"A group is model x hardware x serving stack. fit: the catalog's constants, fitted on every group (they "
+             "flatter the model); CV: refitted without the group, then predicting it (how wrong a configuration the fit "
+             "never saw is likely to be). APE = |predicted / measured - 1|; signed median > 0 over-predicts. CV columns "
+             "come from catalog/cross_validation.csv (`waferscope calibrate --write`); '-' where it has none."};
+  return t;
+}
+
 Table cost_table(const std::vector<CostResult>& results) {
   Table t;
   t.title = "Cost per million tokens";

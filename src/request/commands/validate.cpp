@@ -19,7 +19,8 @@ Command validate_command() {
     CommandOutput out;
     if (v.flag("rows")) out.tables.push_back(validation_table(rows));
     out.tables.push_back(validation_summary_table(summarize(rows)));
-    out.api = nlohmann::ordered_json::parse(render(out.tables.back(), Format::json));
+    out.tables.push_back(group_error_table(group_errors(ctx.catalog, rows)));
+    out.api = nlohmann::ordered_json::parse(render(out.tables.back(), Format::json));  // one row per class x group x metric
     return out;
   };
   return c;
@@ -28,7 +29,9 @@ Command validate_command() {
 Command calibrate_command() {
   Command c{"calibrate", "Refit the free constants of each device class; prints calibration.toml values",
             {text_field("device_class", std::string("all"), "hbm_gpu, wafer or all"),
-             flag_field("write", "Write the fitted values into the catalog's calibration.toml")}};
+             flag_field("write", "Write the fitted values into calibration.toml and the cross-validation into "
+                                 "cross_validation.csv"),
+             flag_field("no_cross_validation", "Skip the leave-one-group-out refits (one per group: minutes)")}};
   c.api = false;  // minutes of fitting, and --write changes the catalog
   c.run = [](const Context& ctx, const RequestValues& v) {
     std::vector<std::string> classes = {"hbm_gpu", "wafer"};
@@ -38,18 +41,29 @@ Command calibrate_command() {
     t.columns = {Column{"device_class", "class"}, Column{"constant", "constant"}, Column{"value", "value", 1, 6},
                  Column{"objective", "objective", 1, 4}};
     CommandOutput out;
+    std::vector<GroupError> all_cv;
     for (const auto& cls : classes) {
       if (ctx.progress) ctx.progress("fitting " + cls);
       const FitResult fit = fit_device_class(ctx.catalog, cls);
       for (std::size_t i = 0; i < fit.names.size(); ++i) t.rows.push_back({cls, fit.names[i], fit.values[i], fit.objective});
-      t.notes.push_back(cls + " residuals: " + fit.residuals);
+      t.notes.push_back(cls + " residuals (the fit's own rows, not a validation): " + fit.residuals);
+      std::vector<GroupError> cv;
+      if (!v.flag("no_cross_validation")) {
+        cv = cross_validate(ctx.catalog, cls, ctx.progress);
+        all_cv.insert(all_cv.end(), cv.begin(), cv.end());
+      }
       if (v.flag("write")) {
-        const std::string path = (std::filesystem::path(ctx.catalog.root) / "calibration.toml").string();
-        write_fit(path, fit);
-        out.files.push_back(path);
+        const std::filesystem::path root(ctx.catalog.root);
+        write_fit((root / "calibration.toml").string(), fit);
+        out.files.push_back((root / "calibration.toml").string());
+        if (!cv.empty()) {
+          write_cross_validation((root / "cross_validation.csv").string(), cv);
+          out.files.push_back((root / "cross_validation.csv").string());
+        }
       }
     }
     out.tables.insert(out.tables.begin(), t);
+    if (!all_cv.empty()) out.tables.push_back(group_error_table(all_cv));
     return out;
   };
   return c;
