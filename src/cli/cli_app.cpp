@@ -64,11 +64,16 @@ int run_subcommand(const SubcommandInputs& in, const std::string& catalog_dir) {
                   }};
   const CommandOutput out = run_command(*in.command, context, values, Caller::cli);
   if (drew) std::cerr << "\n";
-  for (std::size_t i = 0; i < out.tables.size(); ++i) {
-    if (i > 0) std::cout << "\n";
-    std::cout << render(out.tables[i], format);
+  if (format == Format::json) {
+    // One JSON document, the API's answer: tools parse it whole (several tables would be several documents).
+    std::cout << out.api_body().dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  } else {
+    for (std::size_t i = 0; i < out.tables.size(); ++i) {
+      if (i > 0) std::cout << "\n";
+      std::cout << render(out.tables[i], format);
+    }
+    std::cout << out.text;
   }
-  std::cout << out.text;
   for (const auto& file : out.files) std::cerr << "wrote " << file << "\n";
   return exit_ok;
 }

@@ -44,6 +44,50 @@ void plot_feasibility(const FeasibilityGrid& grid, const std::vector<Feasibility
   run_gnuplot(script, "plot", {data, marks});
 }
 
+void plot_parity(const std::vector<ValidationRow>& rows, const std::string& title, const std::string& file) {
+  const std::string terminal = gnuplot_terminal(file, "plot", 1100, 1250);
+  const std::string data = temporary_path("parity.dat");
+  std::vector<std::pair<std::string, std::string>> series;  // (group, metric), one gnuplot data block each
+  double low = INFINITY, high = 0;
+  {
+    std::ofstream out(data);
+    for (const auto& r : rows) {
+      if (!(r.predicted > 0) || !(r.measured > 0)) continue;
+      const std::pair<std::string, std::string> key{r.device_class + " " + r.group, r.metric};
+      if (std::find(series.begin(), series.end(), key) == series.end()) series.push_back(key);
+    }
+    for (const auto& key : series) {
+      for (const auto& r : rows)
+        if (r.device_class + " " + r.group == key.first && r.metric == key.second && r.predicted > 0 && r.measured > 0) {
+          out << r.measured << " " << r.predicted << "\n";
+          low = std::min({low, r.measured, r.predicted});
+          high = std::max({high, r.measured, r.predicted});
+        }
+      out << "\n\n";
+    }
+  }
+  if (series.empty()) throw InputError("plot", "no row has both a measurement and a prediction");
+  std::vector<std::string> groups;
+  for (const auto& [group, metric] : series)
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+  std::string script = terminal;
+  script += "set title '" + title + "' noenhanced\n";
+  script += "set xlabel 'measured'\nset ylabel 'predicted'\nset logscale xy\nset key below maxcols 2 noenhanced font ',9'\n";
+  script += fmt::format("set xrange [{0}:{1}]\nset yrange [{0}:{1}]\nset grid\n", low / 1.5, high * 1.5);
+  std::string plots = "x with lines lc rgb 'black' title 'y = x', 1.1*x with lines dt 2 lc rgb 'gray' title '+-10%', "
+                      "0.9*x with lines dt 2 lc rgb 'gray' notitle";
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const auto& [group, metric] = series[i];
+    const auto colour = std::find(groups.begin(), groups.end(), group) - groups.begin() + 1;
+    const int shape = metric == "tokens_per_s_per_user" ? 6 : metric == "ttft_s" ? 8 : 7;
+    const std::string unit = metric == "tokens_per_s_per_user" ? "tok/s/user" : metric == "ttft_s" ? "TTFT s" : "output tok/s/device";
+    plots += fmt::format(", '{}' index {} using 1:2 with points pt {} ps 1.3 lc {} title '{}: {}'", data, i, shape, colour,
+                         group, unit);
+  }
+  script += "plot " + plots + "\n";
+  run_gnuplot(script, "plot", {data});
+}
+
 void plot_workload_mix(const std::vector<Workload>& workloads, const PriceList& prices, const std::string& file) {
   const std::string terminal = gnuplot_terminal(file, "plot", 1200, 700);
   const std::string data = temporary_path("mix.dat");

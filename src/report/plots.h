@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "frontier/frontier.h"
+#include "perf/calibration.h"
 #include "placement/feasibility.h"
 #include "sim/simulator.h"
 #include "workload/workload.h"
@@ -29,6 +30,10 @@ void plot_disaggregation(const std::vector<DisaggBar>& bars, const std::string& 
 // per (model, hardware). PNG or SVG by the file's extension. Throws InputError if gnuplot is missing or fails.
 void plot_frontier(const std::vector<FrontierPoint>& points, Normalizer normalize, const std::string& title,
                    const std::string& file);
+
+// Predicted vs measured (log axes), one colour per group and one point shape per metric, with y = x and +-10%
+// bands: the validation's parity plot. Rows without a prediction are left out (the tables count them).
+void plot_parity(const std::vector<ValidationRow>& rows, const std::string& title, const std::string& file);
 
 // The simulator's latency CDFs (TTFT, TPOT, end to end) and its queue / KV-occupancy time series, as PNGs.
 void plot_sim(const SimResult& result, const std::string& latency_png, const std::string& series_png);

@@ -59,7 +59,14 @@ std::string write_validation(const Catalog& catalog, const std::string& out_dir,
   const Table summary_table = validation_summary_table(errors);
   write_text_file(out_dir, "validation_summary.csv", render(summary_table, Format::csv));
   summary += "Performance model vs measurements (waferscope validate):\n" + render(summary_table, Format::table);
+  const Table groups = group_error_table(group_errors(catalog, rows));
+  write_text_file(out_dir, "validation_groups.csv", render(groups, Format::csv));
+  plot_parity(rows, "Predicted vs measured, every measurement in catalog/measurements/",
+              (fs::path(out_dir) / "validation_parity.png").string());
   std::string index = "## Performance model vs measurements\n\n";
+  index += "Per group (model x hardware x serving stack), with the leave-one-group-out cross-validated error: what to "
+           "expect on a configuration the fit never saw.\n\n";
+  index += render(groups, Format::md) + "\n![predicted vs measured](validation_parity.png)\n\nBy device class:\n\n";
   index += render(summary_table, Format::md) + "\n";
   for (const auto& c : catalog.device_constants)
     index += fmt::format("- `{}`: fitted on {}; residuals: {}\n", c.device_class, c.fitted_on, c.residuals);

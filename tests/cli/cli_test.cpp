@@ -75,6 +75,28 @@ TEST(Cli, FootprintJsonHasStableSiFields) {
   EXPECT_EQ(rows[0]["kv_bytes_128k"].get<double>(), 131072.0 * 128000);
 }
 
+// validate --format json: one document, one row per device class x group x metric with the protocol's fields.
+TEST(Cli, ValidateJsonIsOneRowPerGroupAndMetric) {
+  const Result r = run("validate --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = nlohmann::json::parse(r.output);
+  ASSERT_EQ(rows.size(), 12u);  // 4 GPU groups x 2 metrics + 4 wafer models
+  for (const auto& row : rows)
+    for (const char* key : {"device_class", "group", "metric", "n", "fit_median_ape", "cv_median_ape", "signed_median",
+                            "worst_ape"})
+      EXPECT_TRUE(row.contains(key)) << key;
+  EXPECT_EQ(rows[0]["group"], "deepseek-r1 b200 sglang");
+  EXPECT_EQ(rows[0]["n"], 23);
+}
+
+TEST(Cli, ValidateDrawsTheParityPlot) {
+  const std::string file = (std::filesystem::temp_directory_path() / "waferscope_parity_test.png").string();
+  std::filesystem::remove(file);
+  const Result r = run("validate --plot " + file);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(std::filesystem::file_size(file), 10000u);
+}
+
 TEST(Cli, DeployCsvAndTcoJson) {
   const Result d = run("deploy --model llama-3.1-405b --hardware cs-3 --weight-dtype bf16 --format csv");
   ASSERT_EQ(d.exit_code, 0) << d.output;

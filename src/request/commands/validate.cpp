@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "perf/calibration.h"
+#include "report/plots.h"
 #include "report/tables.h"
 #include "request/commands/commands.h"
 #include "request/common.h"
@@ -13,7 +14,8 @@ namespace ws {
 
 Command validate_command() {
   Command c{"validate", "Predicted vs measured for every measurement in catalog/measurements/",
-            {flag_field("rows", "Print every row, not only the summary")}};
+            {flag_field("rows", "Print every row, not only the summary"),
+             cli_only(text_field("plot", std::nullopt, "Write the parity plot (predicted vs measured) to FILE.png or FILE.svg"))}};
   c.run = [](const Context& ctx, const RequestValues& v) {
     const auto rows = validate(ctx.catalog, load_measurements(ctx.catalog));
     CommandOutput out;
@@ -21,6 +23,10 @@ Command validate_command() {
     out.tables.push_back(validation_summary_table(summarize(rows)));
     out.tables.push_back(group_error_table(group_errors(ctx.catalog, rows)));
     out.api = nlohmann::ordered_json::parse(render(out.tables.back(), Format::json));  // one row per class x group x metric
+    if (v.has("plot")) {
+      plot_parity(rows, "Predicted vs measured, every measurement in catalog/measurements/", v.text("plot"));
+      out.files.push_back(v.text("plot"));
+    }
     return out;
   };
   return c;
