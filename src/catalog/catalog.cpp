@@ -417,6 +417,7 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
     m.osl = csv_number(row, "osl", file);
     m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
     m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
+    m.ttft_s = csv_number(row, "median_ttft", file);
     rows.push_back(std::move(m));
   }
   return rows;

@@ -53,6 +53,7 @@ struct GpuServingMeasurement {
   double concurrency = 0, isl = 0, osl = 0;
   double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu
   double tokens_per_s_per_user = 0;        // median_intvty
+  double ttft_s = 0;                       // median_ttft
 };
 
 // measurements/cerebras_cloud_calibration.csv (fitted) and cerebras_launch_2024.csv (held back): single-stream

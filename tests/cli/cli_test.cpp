@@ -80,7 +80,7 @@ TEST(Cli, ValidateJsonIsOneRowPerGroupAndMetric) {
   const Result r = run("validate --format json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = nlohmann::json::parse(r.output);
-  ASSERT_EQ(rows.size(), 12u);  // 4 GPU groups x 2 metrics + 4 wafer models
+  ASSERT_EQ(rows.size(), 16u);  // 4 GPU groups x 3 metrics (throughput, speed per user, TTFT) + 4 wafer models
   for (const auto& row : rows)
     for (const char* key : {"device_class", "group", "metric", "n", "fit_median_ape", "cv_median_ape", "signed_median",
                             "worst_ape"})
@@ -114,7 +114,7 @@ TEST(Cli, GemmDefaultsToTheSourceShapesOnEveryChip) {
   ASSERT_EQ(r.exit_code, 0);
   int lines = 0;
   for (char c : r.output) lines += c == '\n';
-  EXPECT_EQ(lines, 1 + 8 * 14);
+  EXPECT_EQ(lines, 1 + 8 * 18);  // header + the source's 8 shapes on each of the catalog's 18 chips
   EXPECT_NE(r.output.find("arithmetic_intensity"), std::string::npos);
 }
 
