@@ -418,6 +418,40 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
     m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
     m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
     m.ttft_s = csv_number(row, "median_ttft", file);
+    m.catalog_model = "deepseek-r1";
+    rows.push_back(std::move(m));
+  }
+  // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): held back for checking how the constants fitted on
+  // DeepSeek-R1 transfer to another model and to TP below 8.
+  const std::string gptoss_name = "inferencemax_gptoss120b_h100_h200.csv";
+  const std::string gptoss_file = (fs::path(folder) / gptoss_name).string();
+  const auto gptoss = read_measurement_csv(gptoss_file, {
+      "run_id", "model", "infmax_model_prefix", "hw", "framework", "precision", "spec_decoding", "disagg",
+      "is_multinode", "tp", "ep", "dp_attention", "isl", "osl", "conc", "image", "decode_dp_attention", "decode_ep",
+      "decode_num_workers", "decode_tp", "input_tput_per_gpu", "mean_e2el", "mean_intvty", "mean_itl", "mean_tpot",
+      "mean_ttft", "median_e2el", "median_intvty", "median_itl", "median_tpot", "median_ttft", "num_decode_gpu",
+      "num_prefill_gpu", "output_tput_per_gpu", "p99_e2el", "p99_intvty", "p99_itl", "p99_tpot", "p99_ttft",
+      "prefill_dp_attention", "prefill_ep", "prefill_num_workers", "prefill_tp", "std_e2el", "std_intvty", "std_itl",
+      "std_tpot", "std_ttft", "tput_per_gpu"});
+  if (!gptoss) return rows;
+  for (const auto& row : gptoss->rows) {
+    GpuServingMeasurement m;
+    m.file = gptoss_name;
+    m.line = row.line;
+    m.catalog_model = "gpt-oss-120b";
+    m.used_for_fit = false;
+    m.hardware = row.at("hw", gptoss_file);
+    m.framework = row.at("framework", gptoss_file);
+    m.precision = row.at("precision", gptoss_file);
+    m.decode_tp = count_column(row, "tp", gptoss_file);
+    m.decode_ep = count_column(row, "ep", gptoss_file);
+    m.decode_dp_attention = row.at("dp_attention", gptoss_file) == "true";
+    m.concurrency = csv_number(row, "conc", gptoss_file);
+    m.isl = csv_number(row, "isl", gptoss_file);
+    m.osl = csv_number(row, "osl", gptoss_file);
+    m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", gptoss_file);
+    m.tokens_per_s_per_user = csv_number(row, "median_intvty", gptoss_file);
+    m.ttft_s = csv_number(row, "median_ttft", gptoss_file);
     rows.push_back(std::move(m));
   }
   return rows;

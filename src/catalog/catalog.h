@@ -47,6 +47,8 @@ struct CalculatorConstants {
 struct GpuServingMeasurement {
   std::string file;  // "inferencex_dsr1_h200_b200.csv"
   int line = 0;
+  std::string catalog_model;  // "deepseek-r1", "gpt-oss-120b"
+  bool used_for_fit = true;   // false: checking data (calibration.toml's fitted_on names the fitted files)
   std::string hardware, framework, precision;
   int decode_tp = 0, decode_ep = 0;
   bool decode_dp_attention = false;

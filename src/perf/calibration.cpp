@@ -47,19 +47,27 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
   std::vector<MeasuredPoint> points;
   // InferenceX: DeepSeek-R1 on 8-GPU H200/B200 nodes. The GPUs a run uses are its decode TP (the fixtures'
   // num_decode_gpu multiplies TP by EP, which live on the same GPUs).
+  // Serving assumptions, one per model (not per row): DeepSeek-R1's "fp4" runs use NVIDIA's NVFP4 checkpoint
+  // (experts in NVFP4, the rest FP8) and the engines run R1 with an FP8 KV cache; gpt-oss-120b's "fp4" is its
+  // own MXFP4 checkpoint, served by vLLM with KV in the model's dtype (kv_cache_dtype "auto" = bf16).
+  std::map<std::string, ModelSpec> models;
+  for (const auto& row : catalog.gpu_measurements) {
+    if (!models.count(row.catalog_model)) models.emplace(row.catalog_model, catalog.model(row.catalog_model));
+  }
   if (!catalog.gpu_measurements.empty()) {
-    const ModelSpec model = catalog.model("deepseek-r1");
     for (const auto& row : catalog.gpu_measurements) {
       const std::string file = measurement_file(catalog, row.file);
+      const bool r1 = row.catalog_model == "deepseek-r1";
+      const ModelSpec& model = models.at(row.catalog_model);
       MeasuredPoint m;
       m.device_class = "hbm_gpu";
       m.source = row.file;
-      m.used_for_fit = true;
-      m.model = "deepseek-r1";
+      m.used_for_fit = row.used_for_fit;
+      m.model = row.catalog_model;
       m.hardware = row.hardware;
-      const std::string weights = row.precision == "fp4" ? "nvfp4/fp8" : "checkpoint";
+      const std::string weights = row.precision == "fp4" && r1 ? "nvfp4/fp8" : "checkpoint";
       m.request.weights = weight_format(model, weights, catalog.precisions, file);
-      m.request.kv = catalog.precisions.get("fp8", file);  // assumed: FP8 KV cache, as these engines run R1
+      m.request.kv = catalog.precisions.get(r1 ? "fp8" : "bf16", file);
       m.request.tp = row.decode_tp;
       m.request.pp = 1;
       m.request.ep = row.decode_ep;
@@ -376,6 +384,21 @@ std::vector<GroupError> group_errors(const Catalog& catalog, const std::vector<V
       g.signed_median = record.signed_median;
       g.worst_ape = record.worst_ape;
     }
+    result.push_back(g);
+  }
+  // Held-back groups were never fitted on: their errors with the catalog's constants are out-of-sample already.
+  std::map<GroupKey, std::vector<double>> held_back;
+  for (const auto& r : rows)
+    if (!r.used_for_fit) held_back[{r.device_class, r.group, r.metric}].push_back(r.error());
+  for (const auto& [key, errors] : held_back) {
+    GroupError g;
+    std::tie(g.device_class, g.group, g.metric) = key;
+    g.held_back = true;
+    g.n = static_cast<int>(errors.size());
+    const ErrorStats s = stats_of(errors);
+    g.cv_median_ape = s.median_abs;
+    g.signed_median = s.signed_median;
+    g.worst_ape = s.worst_abs;
     result.push_back(g);
   }
   return result;

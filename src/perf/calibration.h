@@ -75,6 +75,7 @@ struct GroupError {
   double cv_median_ape = NAN;   // median |error| refitted without the group
   double signed_median = NAN;   // median cross-validated signed error: the bias
   double worst_ape = NAN;       // worst cross-validated |error|
+  bool held_back = false;       // never fitted on: the cross-validated columns are its plain errors, fit is NaN
 };
 // Leave-one-group-out over the fitted measurements of `device_class`: one refit per group (minutes for hbm_gpu).
 std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string& device_class,

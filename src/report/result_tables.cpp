@@ -61,7 +61,8 @@ Table group_error_table(const std::vector<GroupError>& errors) {
   t.notes = {"A group is model x hardware x serving stack. fit: the catalog's constants, fitted on every group (they "
              "flatter the model); CV: refitted without the group, then predicting it (how wrong a configuration the fit "
              "never saw is likely to be). APE = |predicted / measured - 1|; signed median > 0 over-predicts. CV columns "
-             "come from catalog/cross_validation.csv (`waferscope calibrate --write`); '-' where it has none."};
+             "come from catalog/cross_validation.csv (`waferscope calibrate --write`); '-' where it has none. Held-back "
+             "groups (fit '-') were never fitted on: their CV columns are their plain errors."};
   return t;
 }
 

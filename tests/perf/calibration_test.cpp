@@ -18,7 +18,7 @@ const std::vector<ValidationRow>& rows() {
 
 
 TEST(Validation, EveryMeasurementHasAPrediction) {
-  EXPECT_EQ(rows().size(), 60u * 3 + 4 + 2);  // GPU runs: throughput, speed per user, TTFT
+  EXPECT_EQ(rows().size(), (60u + 292u) * 3 + 4 + 2);  // GPU runs: throughput, speed per user, TTFT
   for (const auto& r : rows()) EXPECT_GT(r.predicted, 0) << r.label;
 }
 
@@ -29,7 +29,10 @@ TEST(Validation, GroupsAreModelHardwareAndServingStack) {
   EXPECT_EQ(groups, (std::set<std::string>{"hbm_gpu deepseek-r1 b200 sglang", "hbm_gpu deepseek-r1 b200 trt",
                                            "hbm_gpu deepseek-r1 h200 sglang", "hbm_gpu deepseek-r1 h200 trt",
                                            "wafer gpt-oss-120b cs-3 vendor", "wafer llama-3.1-8b cs-3 vendor",
-                                           "wafer llama-3.3-70b cs-3 vendor", "wafer qwen3-235b-a22b cs-3 vendor"}));
+                                           "wafer llama-3.3-70b cs-3 vendor", "wafer qwen3-235b-a22b cs-3 vendor",
+                                           // held back, never fitted on:
+                                           "hbm_gpu gpt-oss-120b h100 vllm", "hbm_gpu gpt-oss-120b h200 vllm",
+                                           "wafer llama-3.1-8b cs-3 launch", "wafer llama-3.1-70b cs-3 launch"}));
 }
 
 // catalog/cross_validation.csv was written with the constants now in calibration.toml: its fit columns are what
@@ -84,6 +87,22 @@ TEST(CrossValidation, HbmGpuErrorsOnUnseenGroups) {
       EXPECT_LE(r.cv_median_ape, bound) << group << " " << metric;
     }
   }
+}
+
+// gpt-oss-120b on H100/H200 with vLLM at TP 1-8 (InferenceMAX, 292 runs) is held back: the constants fitted on
+// DeepSeek-R1 at TP 4-8 predict another model and smaller TP. Bounds are today's errors rounded up; H100 is
+// under-predicted by ~14-16%.
+TEST(CrossValidation, GptOssNeverFittedOn) {
+  const std::map<std::string, double> bounds = {{"gpt-oss-120b h100 vllm", 0.17}, {"gpt-oss-120b h200 vllm", 0.09}};
+  int checked = 0;
+  for (const auto& e : group_errors(test::catalog(), rows())) {
+    if (!bounds.count(e.group) || e.metric == "ttft_s") continue;
+    ++checked;
+    EXPECT_TRUE(e.held_back) << e.group;
+    EXPECT_TRUE(std::isnan(e.fit_median_ape)) << e.group;
+    EXPECT_LE(e.cv_median_ape, bounds.at(e.group)) << e.group << " " << e.metric;
+  }
+  EXPECT_EQ(checked, 4);
 }
 
 // Left out, llama-3.1-8b is over-predicted 2x and gpt-oss-120b by 41%: the single fitted phase constant does not
