@@ -148,6 +148,10 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   const DeviceClass& device = device_class(hardware.chip.device_class);
   const std::string& cls = hardware.chip.device_class;
   const bool wafer = cls == "wafer";
+  // SRAM chips of a few hundred MB hold a fraction of one layer: as Groq deploys them, each layer is split over
+  // a group of chips (tensor parallel over the chip-to-chip links, any group size: the compiler spreads every
+  // matrix over the group's chips, so heads need not divide evenly) and the groups are pipelined.
+  const bool split_layers_freely = cls == "sram_lpu";
 
   PerfResult r;
   r.model = model.name;
@@ -189,6 +193,9 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     } else if (request.tp) {
       p.tp = *request.tp;
       p.pp = request.devices ? std::max(1, *request.devices / p.tp) : std::max(1, (needed + p.tp - 1) / p.tp);
+    } else if (split_layers_freely && !request.devices && !request.pp) {
+      p.pp = std::min(layers, needed);
+      p.tp = (needed + p.pp - 1) / p.pp;
     } else {
       const int total = request.devices.value_or(needed);
       p.pp = request.pp.value_or(1);
@@ -199,7 +206,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
       p.tp = tp;
       if (p.tp * p.pp < total) p.pp = (total + p.tp - 1) / p.tp;
     }
-    if (p.tp < 1 || heads % p.tp != 0)
+    if (p.tp < 1 || (heads % p.tp != 0 && !split_layers_freely))
       throw InfeasibleError(fmt::format("TP {} does not divide the {} attention heads of {}; valid TP: {}", p.tp, heads,
                                         model.name, list(divisors_of(heads, 1 << 20))));
   }
@@ -250,8 +257,9 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   check_stages();
   // When the stage count was left to us, add stages until every stage fits (layers do not split evenly).
   const bool stages_chosen_here = wafer ? !request.pp && !request.devices : !request.pp && !request.devices && !request.tp;
-  while (worst_stage >= 0 && stages_chosen_here && p.pp < layers) {
-    ++p.pp;
+  while (worst_stage >= 0 && stages_chosen_here && (p.pp < layers || split_layers_freely)) {
+    if (p.pp < layers) ++p.pp;
+    else ++p.tp;  // every layer has its own stage: widen the groups
     check_stages();
   }
   r.parallel = p;

@@ -75,6 +75,21 @@ TEST(HbmGpu, LargePrefillIsComputeBound) {
   EXPECT_GT(r.prefill_s, 2 * 70e9 * 32768 / (8 * 1979e12));
 }
 
+// LPUs hold a fraction of a layer each: every catalog model (config.json ones) places on every LPU by splitting
+// each layer over a group of chips; Llama 4 Scout/Maverick and Kimi K2 once failed with "only N layers to cut on".
+TEST(SramLpu, EveryCatalogModelPlacesBySplittingLayers) {
+  for (const auto& entry : test::catalog().models) {
+    if (entry.aggregate) continue;
+    const ModelSpec m = test::catalog().model(entry.name);
+    for (const char* lpu : {"lpu1", "lpu3", "groq-lp30"}) {
+      PerfResult r;
+      ASSERT_NO_THROW(r = engine().run(m, test::catalog().hardware(lpu), request(m))) << entry.name << " on " << lpu;
+      EXPECT_LE(r.parallel.pp, static_cast<int>(m.layers.size())) << entry.name;
+      EXPECT_GE(r.memory_capacity_bytes, r.weight_bytes) << entry.name << " on " << lpu;
+    }
+  }
+}
+
 TEST(Engine, InfeasibleRequestsSayWhatWouldFit) {
   const ModelSpec m = test::catalog().model("llama-3.1-405b");
   try {
