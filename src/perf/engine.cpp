@@ -259,7 +259,8 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   const bool stages_chosen_here = wafer ? !request.pp && !request.devices : !request.pp && !request.devices && !request.tp;
   while (worst_stage >= 0 && stages_chosen_here && (p.pp < layers || split_layers_freely)) {
     if (p.pp < layers) ++p.pp;
-    else ++p.tp;  // every layer has its own stage: widen the groups
+    // Every layer has its own stage: widen the groups to what the fullest stage needs.
+    else p.tp = static_cast<int>(std::ceil((worst_excess + usable_per_device * p.tp) / usable_per_device));
     check_stages();
   }
   r.parallel = p;
