@@ -157,7 +157,7 @@ std::vector<ModelEntry> load_models(const std::string& file, const std::string& 
     entry.hf_id = r.optional_string("hf_id").value_or("");
     if (auto config = r.optional_string("config")) {
       entry.config_path = (fs::path(root) / *config).string();
-      if (!fs::exists(entry.config_path)) throw InputError(r.where("config"), "no such file: " + entry.config_path);
+      if (std::error_code error; !fs::exists(entry.config_path, error)) throw InputError(r.where("config"), "no such file: " + entry.config_path);
     }
     if (auto a = r.optional_subtable("aggregate")) {
       AggregateFigures g;
@@ -292,7 +292,7 @@ WorkloadEntry load_workload_file(const std::string& file) {
   w.source = r.string("source");
   if (auto trace = r.optional_string("trace")) {
     entry.trace_path = (fs::path(file).parent_path().parent_path() / *trace).string();
-    if (!fs::exists(entry.trace_path)) throw InputError(r.where("trace"), "no such file: " + entry.trace_path);
+    if (std::error_code error; !fs::exists(entry.trace_path, error)) throw InputError(r.where("trace"), "no such file: " + entry.trace_path);
   } else {
     w.input_tokens = read_lengths(r, "input_tokens", "input_quantiles");
     w.output_tokens = read_lengths(r, "output_tokens", "output_quantiles");
@@ -320,9 +320,10 @@ WorkloadEntry load_workload_file(const std::string& file) {
 
 std::vector<WorkloadEntry> load_workloads(const std::string& folder) {
   std::vector<WorkloadEntry> entries;
-  if (!fs::is_directory(folder)) return entries;
+  std::error_code error;  // a path too long or unreadable is "not there", never an exception
+  if (!fs::is_directory(folder, error)) return entries;
   std::vector<std::string> files;
-  for (const auto& item : fs::directory_iterator(folder))
+  for (const auto& item : fs::directory_iterator(folder, error))
     if (item.path().extension() == ".toml") files.push_back(item.path().string());
   std::sort(files.begin(), files.end());
   for (const auto& file : files) entries.push_back(load_workload_file(file));
@@ -349,7 +350,7 @@ std::vector<PriceList> load_prices(const std::string& file) {
 }
 
 std::optional<CalculatorConstants> load_peers(const std::string& file) {
-  if (!fs::exists(file)) return std::nullopt;
+  if (std::error_code error; !fs::exists(file, error)) return std::nullopt;
   const toml::table document = parse_toml_file(file);
   std::optional<CalculatorConstants> result;
   for (const auto& [name, table] : top_level_tables(document, file)) {
@@ -373,7 +374,7 @@ std::optional<CalculatorConstants> load_peers(const std::string& file) {
 // A measurement file's table, or nothing when the file is absent; a column outside `known` is rejected with
 // file:line (the header's line).
 std::optional<CsvTable> read_measurement_csv(const std::string& file, const std::vector<std::string>& known) {
-  if (!fs::exists(file)) return std::nullopt;
+  if (std::error_code error; !fs::exists(file, error)) return std::nullopt;
   CsvTable table = read_csv(file);
   for (const auto& column : table.header)
     if (std::find(known.begin(), known.end(), column) == known.end())
@@ -516,7 +517,7 @@ std::vector<std::string> names_of(const std::vector<T>& items) {
 }  // namespace
 
 Catalog load_catalog(const std::string& root) {
-  if (!fs::is_directory(root)) throw InputError(root, "catalog folder not found (set --catalog or WAFERSCOPE_CATALOG)");
+  if (std::error_code error; !fs::is_directory(root, error)) throw InputError(root, "catalog folder not found (set --catalog or WAFERSCOPE_CATALOG)");
   Catalog catalog;
   catalog.root = root;
   const fs::path base(root);
