@@ -60,7 +60,7 @@ fuzz-deps: deps
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
 
 $(SAN_BUILD)/CMakeCache.txt: CMakeLists.txt | fuzz-deps
-	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DWAFERSCOPE_FUZZ=ON -DWAFERSCOPE_BROWSER_TEST=OFF >/dev/null
 
 sanitize: fuzz-deps $(SAN_BUILD)/CMakeCache.txt

@@ -96,6 +96,11 @@ std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hard
     for (int pp : stages) plans.push_back(Plan{1, pp, std::nullopt});
     return plans;
   }
+  if (hardware.chip.device_class == "sram_lpu") {
+    // The engine places LPUs itself (a layer split over a chip group, groups pipelined; perf/engine.cpp), sized
+    // for each concurrency's KV as well as the weights.
+    plans.push_back(Plan{std::nullopt, std::nullopt, std::nullopt});
+  }
   const int heads = model.attention.heads;
   const int per_system = hardware.system.chip_count;
   for (int tp = 1; tp <= std::max(per_system, 1); tp *= 2) {
