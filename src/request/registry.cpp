@@ -1,6 +1,10 @@
+#include "request/command.h"
+
 #include <fmt/format.h>
 
-#include "request/command.h"
+#include <cmath>
+#include <stdexcept>
+
 #include "request/commands/commands.h"
 
 namespace ws {
@@ -27,9 +31,27 @@ nlohmann::ordered_json CommandOutput::api_body() const {
   return nlohmann::ordered_json::parse(render(tables.front(), Format::json));
 }
 
+namespace {
+
+// Every number leaving the library is finite: NaN marks "not applicable" (printed '-'), but an infinity is a
+// division the validation missed, and is reported as the internal error it is rather than printed as a number.
+void check_finite(const CommandOutput& out, const std::string& command) {
+  for (const auto& table : out.tables)
+    for (const auto& row : table.rows)
+      for (std::size_t i = 0; i < row.size(); ++i)
+        if (const double* value = std::get_if<double>(&row[i]); value && std::isinf(*value))
+          throw std::logic_error(command + ": " + table.title + ": column '" +
+                                 (i < table.columns.size() ? table.columns[i].key : std::to_string(i)) +
+                                 "' is infinite");
+}
+
+}  // namespace
+
 CommandOutput run_command(const Command& command, const Context& context, const RequestValues& values, Caller caller) {
   try {
-    return command.run(context, values);
+    CommandOutput out = command.run(context, values);
+    check_finite(out, command.name);
+    return out;
   } catch (const InputError& error) {
     rethrow_respelled(error, command.fields, caller);
   }

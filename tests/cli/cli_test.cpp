@@ -98,6 +98,17 @@ TEST(Cli, ValidateDrawsTheParityPlot) {
   EXPECT_GT(std::filesystem::file_size(file), 10000u);
 }
 
+// A price of 1e308 USD per hour priced tokens at infinity; the library now refuses to print an infinity (an
+// internal error, exit 1) and the request layer caps the price like usd_per_hour (exit 2).
+TEST(Cli, HugePriceIsCappedNotPricedAtInfinity) {
+  for (const char* command : {"cost --model gpt-oss-120b --hardware cs-3",
+                              "simulate --model llama-3.1-8b --hardware cs-3 --workload 1k-1k --rate 1 --duration 5"}) {
+    const Result r = run(std::string(command) + " --price 1e308");
+    EXPECT_EQ(r.exit_code, 2) << command << "\n" << r.output;
+    EXPECT_NE(r.output.find("--price: expected at most 1000000 USD per system-hour"), std::string::npos) << r.output;
+  }
+}
+
 TEST(Cli, DeployCsvAndTcoJson) {
   const Result d = run("deploy --model llama-3.1-405b --hardware cs-3 --weight-dtype bf16 --format csv");
   ASSERT_EQ(d.exit_code, 0) << d.output;

@@ -22,7 +22,12 @@ Field usd_per_hour_field() {
 // The price the request names: usd_per_hour when given, else price (tco | rental | a number).
 SystemPrice price_from(const Catalog& catalog, const Hardware& hardware, const RequestValues& v) {
   if (auto usd = v.optional_number("usd_per_hour")) return SystemPrice{fmt::format("{} USD/h", *usd), *usd};
-  return system_price(catalog, hardware, v.text("price"));
+  const SystemPrice price = system_price(catalog, hardware, v.text("price"));
+  if (price.usd_per_hour > limits::max_usd_per_hour)  // the same cap as usd_per_hour: 1e308 priced to infinity
+    throw InputError("price", fmt::format("expected at most {:.0f} USD per system-hour (three orders of magnitude above "
+                                          "any rental price in the catalog); got '{}'",
+                                          limits::max_usd_per_hour, v.text("price")));
+  return price;
 }
 
 Command cost_command() {
