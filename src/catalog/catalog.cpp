@@ -393,67 +393,62 @@ int count_column(const CsvRow& row, const std::string& column, const std::string
   return static_cast<int>(value);
 }
 
+// How one GPU serving-benchmark file names the columns the engine needs; the rest of its columns are known
+// (checked against the header) but unused.
+struct GpuMeasurementFile {
+  std::string name, catalog_model;
+  bool used_for_fit;
+  std::string hardware_column, tp_column, ep_column, dp_attention_column;
+  std::vector<std::string> known_columns;
+};
+
+const std::vector<GpuMeasurementFile>& gpu_measurement_files() {
+  static const std::vector<GpuMeasurementFile> files = {
+      {"inferencex_dsr1_h200_b200.csv", "deepseek-r1", true, "hardware", "decode_tp", "decode_ep",
+       "decode_dp_attention",
+       {"hardware", "framework", "model", "precision", "spec_method", "disagg", "decode_tp", "decode_ep",
+        "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
+        "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
+        "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"}},
+      // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): held back for checking how the constants fitted
+      // on DeepSeek-R1 transfer to another model and to TP below 8.
+      {"inferencemax_gptoss120b_h100_h200.csv", "gpt-oss-120b", false, "hw", "tp", "ep", "dp_attention",
+       {"run_id", "model", "infmax_model_prefix", "hw", "framework", "precision", "spec_decoding", "disagg",
+        "is_multinode", "tp", "ep", "dp_attention", "isl", "osl", "conc", "image", "decode_dp_attention",
+        "decode_ep", "decode_num_workers", "decode_tp", "input_tput_per_gpu", "mean_e2el", "mean_intvty",
+        "mean_itl", "mean_tpot", "mean_ttft", "median_e2el", "median_intvty", "median_itl", "median_tpot",
+        "median_ttft", "num_decode_gpu", "num_prefill_gpu", "output_tput_per_gpu", "p99_e2el", "p99_intvty",
+        "p99_itl", "p99_tpot", "p99_ttft", "prefill_dp_attention", "prefill_ep", "prefill_num_workers",
+        "prefill_tp", "std_e2el", "std_intvty", "std_itl", "std_tpot", "std_ttft", "tput_per_gpu"}}};
+  return files;
+}
+
 std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& folder) {
-  const std::string name = "inferencex_dsr1_h200_b200.csv";
-  const std::string file = (fs::path(folder) / name).string();
-  const auto table = read_measurement_csv(
-      file, {"hardware", "framework", "model", "precision", "spec_method", "disagg", "decode_tp", "decode_ep",
-             "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
-             "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
-             "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"});
   std::vector<GpuServingMeasurement> rows;
-  if (!table) return rows;
-  for (const auto& row : table->rows) {
-    GpuServingMeasurement m;
-    m.file = name;
-    m.line = row.line;
-    m.hardware = row.at("hardware", file);
-    m.framework = row.at("framework", file);
-    m.precision = row.at("precision", file);
-    m.decode_tp = count_column(row, "decode_tp", file);
-    m.decode_ep = count_column(row, "decode_ep", file);
-    m.decode_dp_attention = row.at("decode_dp_attention", file) == "True";
-    m.concurrency = csv_number(row, "conc", file);
-    m.isl = csv_number(row, "isl", file);
-    m.osl = csv_number(row, "osl", file);
-    m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
-    m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
-    m.ttft_s = csv_number(row, "median_ttft", file);
-    m.catalog_model = "deepseek-r1";
-    rows.push_back(std::move(m));
-  }
-  // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): held back for checking how the constants fitted on
-  // DeepSeek-R1 transfer to another model and to TP below 8.
-  const std::string gptoss_name = "inferencemax_gptoss120b_h100_h200.csv";
-  const std::string gptoss_file = (fs::path(folder) / gptoss_name).string();
-  const auto gptoss = read_measurement_csv(gptoss_file, {
-      "run_id", "model", "infmax_model_prefix", "hw", "framework", "precision", "spec_decoding", "disagg",
-      "is_multinode", "tp", "ep", "dp_attention", "isl", "osl", "conc", "image", "decode_dp_attention", "decode_ep",
-      "decode_num_workers", "decode_tp", "input_tput_per_gpu", "mean_e2el", "mean_intvty", "mean_itl", "mean_tpot",
-      "mean_ttft", "median_e2el", "median_intvty", "median_itl", "median_tpot", "median_ttft", "num_decode_gpu",
-      "num_prefill_gpu", "output_tput_per_gpu", "p99_e2el", "p99_intvty", "p99_itl", "p99_tpot", "p99_ttft",
-      "prefill_dp_attention", "prefill_ep", "prefill_num_workers", "prefill_tp", "std_e2el", "std_intvty", "std_itl",
-      "std_tpot", "std_ttft", "tput_per_gpu"});
-  if (!gptoss) return rows;
-  for (const auto& row : gptoss->rows) {
-    GpuServingMeasurement m;
-    m.file = gptoss_name;
-    m.line = row.line;
-    m.catalog_model = "gpt-oss-120b";
-    m.used_for_fit = false;
-    m.hardware = row.at("hw", gptoss_file);
-    m.framework = row.at("framework", gptoss_file);
-    m.precision = row.at("precision", gptoss_file);
-    m.decode_tp = count_column(row, "tp", gptoss_file);
-    m.decode_ep = count_column(row, "ep", gptoss_file);
-    m.decode_dp_attention = row.at("dp_attention", gptoss_file) == "true";
-    m.concurrency = csv_number(row, "conc", gptoss_file);
-    m.isl = csv_number(row, "isl", gptoss_file);
-    m.osl = csv_number(row, "osl", gptoss_file);
-    m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", gptoss_file);
-    m.tokens_per_s_per_user = csv_number(row, "median_intvty", gptoss_file);
-    m.ttft_s = csv_number(row, "median_ttft", gptoss_file);
-    rows.push_back(std::move(m));
+  for (const auto& layout : gpu_measurement_files()) {
+    const std::string file = (fs::path(folder) / layout.name).string();
+    const auto table = read_measurement_csv(file, layout.known_columns);
+    if (!table) continue;
+    for (const auto& row : table->rows) {
+      GpuServingMeasurement m;
+      m.file = layout.name;
+      m.line = row.line;
+      m.catalog_model = layout.catalog_model;
+      m.used_for_fit = layout.used_for_fit;
+      m.hardware = row.at(layout.hardware_column, file);
+      m.framework = row.at("framework", file);
+      m.precision = row.at("precision", file);
+      m.decode_tp = count_column(row, layout.tp_column, file);
+      m.decode_ep = count_column(row, layout.ep_column, file);
+      m.decode_dp_attention = to_lower(row.at(layout.dp_attention_column, file)) == "true";  // "True" / "true"
+      m.concurrency = csv_number(row, "conc", file);
+      m.isl = csv_number(row, "isl", file);
+      m.osl = csv_number(row, "osl", file);
+      m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
+      m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
+      m.ttft_s = csv_number(row, "median_ttft", file);
+      rows.push_back(std::move(m));
+    }
   }
   return rows;
 }
@@ -540,23 +535,42 @@ Catalog load_catalog(const std::string& root) {
   return catalog;
 }
 
+namespace {
+
+// Each catalog file's loader, by the file's name: the one list load_catalog_file and catalog_file_kinds share.
+using FileLoader = void (*)(const std::string& path, const Catalog& context);
+const std::vector<std::pair<std::string, FileLoader>>& file_loaders() {
+  static const std::vector<std::pair<std::string, FileLoader>> loaders = {
+      {"chips.toml", [](const std::string& path, const Catalog&) { load_chips(path); }},
+      {"systems.toml", [](const std::string& path, const Catalog& context) { load_systems(path, context.chips); }},
+      {"precisions.toml", [](const std::string& path, const Catalog&) { load_precisions(path); }},
+      {"models.toml",
+       [](const std::string& path, const Catalog& context) {
+         load_models(path, fs::path(path).parent_path().string(), context.precisions);
+       }},
+      {"economics.toml",
+       [](const std::string& path, const Catalog& context) { load_economics(path, context.hardware_names()); }},
+      {"calibration.toml", [](const std::string& path, const Catalog&) { load_calibration(path); }},
+      {"prices.toml", [](const std::string& path, const Catalog&) { load_prices(path); }},
+      {"peers.toml", [](const std::string& path, const Catalog&) { load_peers(path); }},
+      {"workload", [](const std::string& path, const Catalog&) { load_workload_file(path); }}};
+  return loaders;
+}
+
+}  // namespace
+
 void load_catalog_file(const std::string& kind, const std::string& path, const Catalog& context) {
-  if (kind == "chips.toml") load_chips(path);
-  else if (kind == "systems.toml") load_systems(path, context.chips);
-  else if (kind == "precisions.toml") load_precisions(path);
-  else if (kind == "models.toml") load_models(path, fs::path(path).parent_path().string(), context.precisions);
-  else if (kind == "economics.toml") load_economics(path, context.hardware_names());
-  else if (kind == "calibration.toml") load_calibration(path);
-  else if (kind == "prices.toml") load_prices(path);
-  else if (kind == "peers.toml") load_peers(path);
-  else if (kind == "workload") load_workload_file(path);
-  else throw InputError("kind", unknown_name_message("catalog file", kind, catalog_file_kinds(), ""));
+  for (const auto& [name, load] : file_loaders())
+    if (name == kind) return load(path, context);
+  throw InputError("kind", unknown_name_message("catalog file", kind, catalog_file_kinds(), ""));
 }
 
 const std::vector<std::string>& catalog_file_kinds() {
-  static const std::vector<std::string> kinds = {"chips.toml",      "systems.toml",  "precisions.toml",
-                                                 "models.toml",     "economics.toml", "calibration.toml",
-                                                 "prices.toml",     "peers.toml",     "workload"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> names;
+    for (const auto& [name, load] : file_loaders()) names.push_back(name);
+    return names;
+  }();
   return kinds;
 }
 

@@ -108,7 +108,14 @@ inline void api(const std::uint8_t* data, std::size_t size) {
   }
 }
 
-// Every target by name: the harness binaries are named fuzz_<name> (dots become underscores).
+// A catalog file kind's target name: "chips.toml" -> "chips_toml" (the harness binary is fuzz_chips_toml).
+inline std::string target_name(std::string kind) {
+  for (auto& c : kind)
+    if (c == '.') c = '_';
+  return kind;
+}
+
+// Every target by name: the harness binaries are named fuzz_<name>.
 inline const std::map<std::string, std::function<void(const std::uint8_t*, std::size_t)>>& targets() {
   static const auto all = [] {
     std::map<std::string, std::function<void(const std::uint8_t*, std::size_t)>> t;
@@ -116,12 +123,8 @@ inline const std::map<std::string, std::function<void(const std::uint8_t*, std::
     t["azure_trace"] = azure_trace;
     t["mooncake_trace"] = mooncake_trace;
     t["api"] = api;
-    for (const auto& kind : catalog_file_kinds()) {
-      std::string name = kind;
-      for (auto& c : name)
-        if (c == '.') c = '_';
-      t[name] = [kind](const std::uint8_t* data, std::size_t size) { catalog_toml(kind, data, size); };
-    }
+    for (const auto& kind : catalog_file_kinds())
+      t[target_name(kind)] = [kind](const std::uint8_t* data, std::size_t size) { catalog_toml(kind, data, size); };
     return t;
   }();
   return all;
