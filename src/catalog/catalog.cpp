@@ -68,6 +68,10 @@ std::vector<Chip> load_chips(const std::string& file) {
     if (auto v = r.optional_positive("scale_up_gb_per_s")) chip.scale_up_bytes_per_s = *v * units::bytes_per_gb;
     chip.price_usd = r.optional_positive("price_usd");
     chip.power_w = r.optional_positive("power_w");
+    if (auto units_count = r.optional_positive_integer("compute_units")) {
+      if (*units_count > 1'000'000) throw InputError(r.where("compute_units"), "expected at most 1000000 compute units");
+      chip.compute_units = static_cast<int>(*units_count);
+    }
     if (auto fabric_table = r.optional_subtable("fabric")) {
       WaferFabric fabric;
       fabric.source = fabric_table->string("source");
@@ -85,7 +89,7 @@ std::vector<Chip> load_chips(const std::string& file) {
     r.reject_unknown_keys({"display_name", "vendor", "device_class", "source", "memory_type", "memory_capacity_gb",
                            "memory_bandwidth_tb_per_s", "sram_mb", "sram_bandwidth_tb_per_s", "fp16_tflops",
                            "fp8_tflops", "fp4_tflops", "logic_area_mm2", "scale_out_gb_per_s", "scale_up_gb_per_s",
-                           "price_usd", "power_w", "figure_sources", "fabric"});
+                           "price_usd", "power_w", "compute_units", "figure_sources", "fabric"});
     chips.push_back(std::move(chip));
   }
   return chips;
@@ -410,9 +414,9 @@ const std::vector<GpuMeasurementFile>& gpu_measurement_files() {
         "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
         "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
         "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"}},
-      // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): held back for checking how the constants fitted
-      // on DeepSeek-R1 transfer to another model and to TP below 8.
-      {"inferencemax_gptoss120b_h100_h200.csv", "gpt-oss-120b", false, "hw", "tp", "ep", "dp_attention",
+      // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): a second model, dense attention with sliding
+      // windows, TP below 8, another serving stack (named for fitting by issue 14).
+      {"inferencemax_gptoss120b_h100_h200.csv", "gpt-oss-120b", true, "hw", "tp", "ep", "dp_attention",
        {"run_id", "model", "infmax_model_prefix", "hw", "framework", "precision", "spec_decoding", "disagg",
         "is_multinode", "tp", "ep", "dp_attention", "isl", "osl", "conc", "image", "decode_dp_attention",
         "decode_ep", "decode_num_workers", "decode_tp", "input_tput_per_gpu", "mean_e2el", "mean_intvty",
@@ -481,6 +485,35 @@ std::vector<WaferSpeedMeasurement> load_wafer_measurements(const std::string& fo
   return rows;
 }
 
+std::vector<LpuMeasurement> load_lpu_measurements(const std::string& folder) {
+  std::vector<LpuMeasurement> rows;
+  const std::string name = "groq_llama2_70b_2024.csv";
+  const std::string file = (fs::path(folder) / name).string();
+  const auto table = read_measurement_csv(file, {"row_type", "model", "date", "metric", "value", "unit", "input_tokens",
+                                                 "output_tokens", "concurrency", "source"});
+  if (!table) return rows;
+  // An optional whole-number column: blank where the row does not say.
+  auto optional_count = [&](const CsvRow& row, const std::string& column) {
+    return row.at(column, file).empty() ? 0.0 : static_cast<double>(count_column(row, column, file));
+  };
+  for (const auto& row : table->rows) {
+    LpuMeasurement m;
+    m.file = name;
+    m.line = row.line;
+    m.catalog_model = "llama-2-70b";  // every row: Llama 2 70B (chat)
+    m.row_type = row.at("row_type", file);
+    m.metric = row.at("metric", file);
+    m.value = csv_number(row, "value", file);
+    if (!(m.value > 0)) throw InputError(fmt::format("{}:{}", file, row.line), "value: expected a positive number");
+    m.input_tokens = optional_count(row, "input_tokens");
+    m.output_tokens = optional_count(row, "output_tokens");
+    m.concurrency = optional_count(row, "concurrency");
+    m.source = row.at("source", file);
+    rows.push_back(std::move(m));
+  }
+  return rows;
+}
+
 std::vector<CrossValidationRecord> load_cross_validation(const std::string& file) {
   std::vector<CrossValidationRecord> records;
   const auto table = read_measurement_csv(file, {"device_class", "group", "metric", "n", "fit_median_ape",
@@ -530,6 +563,7 @@ Catalog load_catalog(const std::string& root) {
   catalog.calculator = load_peers((base / "peers.toml").string());
   catalog.gpu_measurements = load_gpu_measurements((base / "measurements").string());
   catalog.wafer_measurements = load_wafer_measurements((base / "measurements").string());
+  catalog.lpu_measurements = load_lpu_measurements((base / "measurements").string());
   catalog.cross_validation = load_cross_validation((base / "cross_validation.csv").string());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;

@@ -70,6 +70,18 @@ struct WaferSpeedMeasurement {
   double tokens_per_s_per_user = 0;
 };
 
+// measurements/groq_llama2_70b_2024.csv: Groq LPU serving Llama 2 70B (2023-2024), one published figure per row.
+struct LpuMeasurement {
+  std::string file;
+  int line = 0;
+  std::string catalog_model;  // "llama-2-70b"
+  std::string row_type;       // speed | latency | chips
+  std::string metric;         // as published: decode_tokens_per_s_per_user, inter_token_latency_p50, ttft_p50, ...
+  double value = 0;
+  double input_tokens = 0, output_tokens = 0, concurrency = 0;  // 0 where the row does not say
+  std::string source;
+};
+
 // cross_validation.csv: what `waferscope calibrate --write` measured by leave-one-group-out (perf/calibration.h).
 struct CrossValidationRecord {
   int line = 0;
@@ -96,6 +108,7 @@ struct Catalog {
   std::optional<CalculatorConstants> calculator;  // peers.toml (absent when the folder has none)
   std::vector<GpuServingMeasurement> gpu_measurements;     // measurements/ (empty when a file is absent)
   std::vector<WaferSpeedMeasurement> wafer_measurements;
+  std::vector<LpuMeasurement> lpu_measurements;
   std::vector<CrossValidationRecord> cross_validation;  // cross_validation.csv (empty when absent)
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.

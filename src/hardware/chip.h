@@ -37,6 +37,7 @@ struct Chip {
   std::optional<double> logic_area_mm2;
   std::optional<double> price_usd;
   std::optional<double> power_w;
+  std::optional<int> compute_units;  // SMs / CUs a GEMM's tiles are spread over (wave quantisation)
   std::optional<WaferFabric> fabric;
   std::map<std::string, std::string> figure_sources;  // key -> citation, where it differs from `source`
 

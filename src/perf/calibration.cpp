@@ -11,6 +11,8 @@
 #include <optional>
 #include <tuple>
 
+#include <tbb/parallel_for.h>
+
 #include "core/error.h"
 
 namespace ws {
@@ -25,10 +27,18 @@ std::string measurement_file(const Catalog& catalog, const std::string& name) {
 // The free constants each device class fits; everything else in calibration.toml is an assumption.
 const std::map<std::string, std::vector<std::string>>& fitted_constants() {
   static const std::map<std::string, std::vector<std::string>> names = {
-      {"hbm_gpu", {"hbm_bandwidth_efficiency", "decode_compute_efficiency", "prefill_compute_efficiency", "layer_overhead_s"}},
-      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}}};
+      {"hbm_gpu", {"hbm_bandwidth_efficiency", "gemm_compute_efficiency", "attention_compute_efficiency",
+                   "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
+                   "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
+                   "request_overhead_s_vllm"}},
+      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}},
+      // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.
+      {"sram_lpu", {"chip_hop_latency_s"}}};
   return names;
 }
+
+// InferenceX's random dataset: lengths uniform in [0.8, 1.0] x nominal, so the mean is 0.9 x nominal.
+constexpr double kMeanLengthShare = 0.9;
 
 // Speculative acceptance rates published for strong drafts (EAGLE-2/3, Medusa, MTP) run 0.6-0.9 per token:
 // the fit may not go beyond what a draft has been seen to reach.
@@ -71,18 +81,53 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.request.tp = row.decode_tp;
       m.request.pp = 1;
       m.request.ep = row.decode_ep;
+      m.request.attention_dp = row.decode_dp_attention;
+      m.request.serving_stack = row.framework;
       m.request.concurrency = row.concurrency;
-      m.request.isl = row.isl;
-      m.request.osl = row.osl;
+      // InferenceX (formerly InferenceMAX) draws each prompt and output length uniformly from [0.8, 1.0] x
+      // nominal (the R1 file: "lengths vary up to -20%"; the gpt-oss file comes from the same harness): the mean
+      // request is 0.9 x nominal, for every row of both files.
+      m.request.isl = kMeanLengthShare * row.isl;
+      m.request.osl = kMeanLengthShare * row.osl;
       m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.framework, row.precision,
                             *m.request.tp, *m.request.ep, row.decode_dp_attention ? " dp-attn" : "",
-                            m.request.concurrency, m.request.isl, m.request.osl);
+                            m.request.concurrency, row.isl, row.osl);
       m.group = fmt::format("{} {} {}", m.model, m.hardware, row.framework);
       m.metrics = {{"output_tokens_per_s_per_device", row.output_tokens_per_s_per_gpu},
                    {"tokens_per_s_per_user", row.tokens_per_s_per_user}};
-      if (row.ttft_s > 0) m.metrics.push_back({"ttft_s", row.ttft_s});  // checked, not fitted
+      if (row.ttft_s > 0) m.metrics.push_back({"ttft_s", row.ttft_s});
       points.push_back(std::move(m));
     }
+  }
+  // Groq LPU, Llama 2 70B. Assumed once for every row: 16-bit weights and KV (the checkpoint's float16: 576 x
+  // 230 MB = 132 GB is about the 138 GB the weights take at 16 bits, not the 69 GB of 8 bits) on LPU v1 chips,
+  // placed by the engine. The two decode speeds are fitted (each its own group, so that leaving one out
+  // predicts it from the other); TTFT is checked only: LLMPerf's client reached Groq over the internet, so its
+  // TTFT holds network round trips the model does not describe. The Groq statement gives no lengths: the
+  // LLMPerf rows' 550/150.
+  for (const auto& row : catalog.lpu_measurements) {
+    const bool statement = row.metric == "decode_tokens_per_s_per_user";
+    const bool inter_token = row.metric == "inter_token_latency_p50";
+    const bool ttft = row.metric == "ttft_p50";
+    if (!statement && !inter_token && !ttft) continue;  // the chip count is checked by the placement tests
+    MeasuredPoint m;
+    m.device_class = "sram_lpu";
+    m.source = row.file;
+    m.used_for_fit = true;
+    m.model = row.catalog_model;
+    m.hardware = "lpu1";
+    const std::string file = measurement_file(catalog, row.file);
+    const ModelSpec& model = catalog.model(m.model, file);
+    m.request.weights = weight_format(model, "fp16", catalog.precisions, file);
+    m.request.kv = catalog.precisions.get("fp16", file);
+    m.request.concurrency = row.concurrency > 0 ? row.concurrency : 1;
+    m.request.isl = row.input_tokens > 0 ? row.input_tokens : 550;
+    m.request.osl = row.output_tokens > 0 ? row.output_tokens : 150;
+    m.group = fmt::format("{} lpu1 {}", m.model, statement ? "groq statement" : "llmperf");
+    m.label = fmt::format("lpu1 {} c{:.0f} {:.0f}/{:.0f}", row.metric, m.request.concurrency, m.request.isl, m.request.osl);
+    if (ttft) m.metrics = {{"ttft_s", row.value}};
+    else m.metrics = {{"tokens_per_s_per_user", inter_token ? 1.0 / row.value : row.value}};
+    points.push_back(std::move(m));
   }
   // Cerebras: vendor single-stream peaks (fitted, with the vendor's speculative decoding) and launch speeds
   // (held back, no speculative decoding). 16-bit weights, as the source sizes them.
@@ -119,19 +164,34 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
 
 std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<MeasuredPoint>& points) {
   const PerfEngine engine(catalog);
-  std::vector<ValidationRow> rows;
+  const double vendor_acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
+  const double vendor_draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
+  // Each model's config.json is read once, not once per point.
+  std::map<std::string, ModelSpec> models;
+  std::map<std::string, Hardware> hardware;
   for (const auto& m : points) {
-    PerfRequest request = m.request;
+    if (!models.count(m.model)) models.emplace(m.model, catalog.model(m.model));
+    if (!hardware.count(m.hardware)) hardware.emplace(m.hardware, catalog.hardware(m.hardware));
+  }
+  // Points are independent: predicted in parallel, each into its own slot (the order stays the input's).
+  std::vector<std::optional<PerfResult>> results(points.size());
+  tbb::parallel_for(std::size_t{0}, points.size(), [&](std::size_t i) {
+    PerfRequest request = points[i].request;
+    request.record_terms = false;
     if (request.spec.method == "vendor") {  // always the catalog's current vendor constants
-      request.spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
-      request.spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
+      request.spec.acceptance = vendor_acceptance;
+      request.spec.draft_step_s = vendor_draft_step_s;
     }
-    std::optional<PerfResult> r;
     try {
-      r = engine.run(catalog.model(m.model), catalog.hardware(m.hardware), request);
+      results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].hardware), request);
     } catch (const InfeasibleError&) {
       // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
     }
+  });
+  std::vector<ValidationRow> rows;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const MeasuredPoint& m = points[i];
+    const auto& r = results[i];
     for (const auto& [metric, measured] : m.metrics) {
       ValidationRow row{m.device_class, m.source, m.label, metric, m.group, m.used_for_fit, measured, 0};
       if (r)
@@ -217,24 +277,36 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
 
 namespace {
 
-// The fitted metrics: throughput per device and speed per user. TTFT is predicted and cross-validated but not
-// fitted on (InferenceX's TTFT includes queueing behind a closed loop's other prefills, which the fit's
-// constants do not describe).
-bool fitted_metric(const std::string& metric) { return metric != "ttft_s"; }
+// The fitted metrics: throughput per device, speed per user and TTFT (which alone pins the per-request
+// overhead and, through long prompts, prefill's efficiency).
+// LPU and wafer: decode speed per user only (their TTFTs are published from clients across the internet).
+bool fitted_metric(const std::string& device_class, const std::string& metric) {
+  if (device_class != "hbm_gpu") return metric == "tokens_per_s_per_user";
+  return metric == "output_tokens_per_s_per_device" || metric == "tokens_per_s_per_user" || metric == "ttft_s";
+}
 
 double objective(const std::string& device_class, const std::vector<ValidationRow>& rows) {
   std::vector<double> errors;
   for (const auto& r : rows)
-    if (r.device_class == device_class && r.used_for_fit && fitted_metric(r.metric)) errors.push_back(r.error());
+    if (r.device_class == device_class && r.used_for_fit && fitted_metric(device_class, r.metric)) errors.push_back(r.error());
   if (errors.empty()) return 0;
   if (device_class == "wafer") {
     double worst = 0;
     for (double e : errors) worst = std::max(worst, std::fabs(e));
     return worst;
   }
-  double total = 0;
-  for (double e : errors) total += std::fabs(std::log1p(e));
-  return total / errors.size();
+  // Mean |log error| per group, averaged over groups: each model x hardware x stack counts once, however many
+  // runs its file has (the 292 gpt-oss runs would otherwise outweigh DeepSeek-R1's 60 five to one).
+  std::map<std::string, std::pair<double, int>> by_group;
+  for (const auto& r : rows)
+    if (r.device_class == device_class && r.used_for_fit && fitted_metric(device_class, r.metric)) {
+      auto& [total, n] = by_group[r.group];
+      total += std::fabs(std::log1p(r.error()));
+      ++n;
+    }
+  double sum = 0;
+  for (const auto& [group, total_n] : by_group) sum += total_n.first / total_n.second;
+  return sum / by_group.size();
 }
 
 Catalog with_values(const Catalog& catalog, const std::string& device_class, const std::vector<std::string>& names,
@@ -263,7 +335,7 @@ double fit_objective(const Catalog& catalog, const std::string& device_class) {
 FitResult fit_device_class(const Catalog& catalog, const std::string& device_class, const std::string& leave_out_group) {
   auto it = fitted_constants().find(device_class);
   if (it == fitted_constants().end())
-    throw InputError("device_class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer)");
+    throw InputError("device_class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer, sram_lpu)");
   FitResult result;
   result.device_class = device_class;
   result.names = it->second;
@@ -284,12 +356,14 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& device_cla
     return objective(device_class, validate(trial, points));
   };
   // A coarse grid (x0.5 .. x2 of each starting value, and the start itself) before the simplex, since the
-  // wafer objective (a maximum, with a discrete choice of draft length) has flat steps.
+  // wafer objective (a maximum, with a discrete choice of draft length) has flat steps. 3^n points: only for
+  // the few constants of such a class.
   std::vector<double> x = start;
   double best = f(start);
+  const bool grid = start.size() <= 4;
   const std::vector<double> factors = {std::log(0.5), 0.0, std::log(2.0)};
   std::vector<std::size_t> index(start.size(), 0);
-  while (true) {
+  while (grid) {
     std::vector<double> trial = start;
     for (std::size_t i = 0; i < start.size(); ++i) trial[i] += factors[index[i]];
     const double value = f(trial);
@@ -304,12 +378,16 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& device_cla
   result.objective = objective(device_class, validate(fitted, points));
   std::string residuals;
   for (const auto& s : summarize(validate(fitted, points))) {
-    if (!fitted_metric(s.metric)) continue;
+    if (!fitted_metric(device_class, s.metric)) continue;
     residuals += fmt::format("{}{}: median {:.1f}%, worst {:.1f}% over {} rows", residuals.empty() ? "" : "; ", s.metric,
                              100 * s.median_abs_error, 100 * s.worst_abs_error, s.rows);
   }
   result.residuals = residuals;
   return result;
+}
+
+Catalog with_fit(const Catalog& catalog, const FitResult& fit) {
+  return with_values(catalog, fit.device_class, fit.names, fit.values);
 }
 
 namespace {

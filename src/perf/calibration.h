@@ -65,6 +65,9 @@ struct FitResult {
 FitResult fit_device_class(const Catalog& catalog, const std::string& device_class,
                            const std::string& leave_out_group = "");
 
+// `catalog` with the fitted values of `fit` in place of its device class's constants.
+Catalog with_fit(const Catalog& catalog, const FitResult& fit);
+
 // Prediction error per device class x group x metric. The fit columns use the catalog's constants (fitted on
 // every group, so they flatter the model); the cross-validated ones refit without the group and predict it,
 // which is how wrong a prediction is likely to be on a configuration the fit never saw.

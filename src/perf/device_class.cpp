@@ -38,4 +38,12 @@ std::string StepTime::bound() const {
   return all_bounds()[it - totals.begin()];
 }
 
+StepTime StepTime::minus(const StepTime& earlier) const {
+  StepTime d;
+  d.record_terms = false;
+  d.seconds = seconds - earlier.seconds;
+  for (std::size_t i = 0; i < totals.size(); ++i) d.totals[i] = totals[i] - earlier.totals[i];
+  return d;
+}
+
 }  // namespace ws

@@ -50,6 +50,8 @@ struct StepTime {
     else terms.push_back(Term{std::string(label), bound_name, s});
   }
   void append(const StepTime& other, const std::string& prefix = "");
+  // What this step added since `earlier` (a copy of it taken before): seconds and totals only, no terms.
+  StepTime minus(const StepTime& earlier) const;
   std::map<std::string, double> seconds_by_bound() const;
   std::string bound() const;  // the bound with the largest total
 };
@@ -59,7 +61,19 @@ struct Parallelism {
   int tp = 1;
   int pp = 1;
   int ep = 1;
-  int devices() const { return tp * pp; }
+  // Attention data-parallel over the TP group: each device runs the attention of its own share of the
+  // sequences with the whole attention weights (no KV replication, no all-reduce after o_proj); the experts
+  // stay expert-parallel, reached by an all-to-all.
+  bool attention_dp = false;
+  // Devices per stage where stages differ in width (LPUs: each stage as many chips as its weights need);
+  // empty: every stage has `tp` (then the widest).
+  std::vector<int> stage_tp;
+  int devices() const {
+    if (stage_tp.empty()) return tp * pp;
+    int total = 0;
+    for (int width : stage_tp) total += width;
+    return total;
+  }
 };
 
 // A device class: turns one pipeline stage's work into time on one stage of `parallel.tp` devices.
@@ -74,6 +88,12 @@ class DeviceClass {
                               bool last_stage, const Hardware& hardware, const Parallelism& parallel) const = 0;
   // Moving `activation_bytes` from one stage to the next.
   virtual StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const = 0;
+  // Per engine iteration, outside the kernels: scheduling, sampling, launching the step (CUDA-graph replay),
+  // for a serving stack ("vllm", "sglang", "trt"). Throws InputError for a stack the class has no constant for.
+  virtual double step_overhead_s(const std::string& serving_stack) const { (void)serving_stack; return 0; }
+  // Per request, outside the model's steps: receiving, tokenizing and scheduling it before its first token
+  // (part of TTFT), for a serving stack.
+  virtual double request_overhead_s(const std::string& serving_stack) const { (void)serving_stack; return 0; }
   // Share of device memory usable for weights + KV.
   virtual double usable_memory_fraction() const = 0;
 };

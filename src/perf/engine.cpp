@@ -80,7 +80,7 @@ std::string list(const std::vector<int>& values) {
 StepTimer::StepTimer(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device,
                      const PerfRequest& request, Parallelism parallel, std::vector<std::pair<int, int>> groups)
     : model_(model), hardware_(hardware), device_(&device), request_(request), parallel_(parallel),
-      groups_(std::move(groups)) {}
+      groups_(std::move(groups)), step_overhead_s_(device.step_overhead_s(request.serving_stack)) {}
 
 int StepTimer::microbatches(double sequences) const {
   return static_cast<int>(std::max(1.0, std::min<double>(sequences, parallel_.pp)));
@@ -91,8 +91,14 @@ PipelineTime StepTimer::pipeline(const StepWork& work) const {
   const int stages = parallel_.pp;
   double slowest = 0;
   for (int s = 0; s < stages; ++s) {
+    Parallelism stage_parallel = parallel_;
+    if (!parallel_.stage_tp.empty()) stage_parallel.tp = parallel_.stage_tp[s];
     pl.stages.push_back(device_->stage_time(work, groups_[s].first, groups_[s].second, s == 0, s == stages - 1,
-                                            hardware_, parallel_));
+                                            hardware_, stage_parallel));
+    // The engine's own work per iteration (scheduling, sampling, graph launch) runs once, ahead of stage 0.
+    if (s == 0 && step_overhead_s_ > 0)
+      pl.stages.back().add([this] { return "engine iteration overhead (" + request_.serving_stack + ")"; },
+                           bound::overhead, step_overhead_s_);
     pl.latency_s += pl.stages.back().seconds;
     slowest = std::max(slowest, pl.stages.back().seconds);
   }
@@ -146,6 +152,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   if (!(request.concurrency >= 1)) throw InputError("concurrency", "expected at least 1");
   if (!(request.isl >= 1) || !(request.osl >= 1)) throw InputError("isl/--osl", "expected at least 1 token each");
   const DeviceClass& device = device_class(hardware.chip.device_class);
+  device.step_overhead_s(request.serving_stack);  // an unknown stack is an input error before any planning
   const std::string& cls = hardware.chip.device_class;
   const bool wafer = cls == "wafer";
   // SRAM chips of a few hundred MB hold a fraction of one layer: as Groq deploys them, each layer is split over
@@ -221,6 +228,9 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     }
     throw InfeasibleError(fmt::format("PP {} is outside 1..{} (the model's layers)", p.pp, layers));
   }
+  p.attention_dp = request.attention_dp;
+  if (p.attention_dp && (wafer || split_layers_freely))
+    throw InputError("attention_dp", "attention data parallelism is an HBM GPU deployment (wafers and LPUs split layers, not batches)");
   if (p.ep < 1 || p.ep > p.devices())
     throw InfeasibleError(fmt::format("EP {} is outside 1..{} (the devices in use)", p.ep, p.devices()));
   r.parallel = p;
@@ -234,6 +244,18 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     if (!layer.multi_token_prediction) layer_bytes.push_back(layer_weight_bytes(model, layer, request.weights));
   const double first_extra = input_embedding_bytes(model, request.weights);
   const double last_extra = output_head_bytes(model, request.weights);
+  // Attention weights per layer: every device of a stage holds all of them under data-parallel attention.
+  std::vector<double> attention_bytes;
+  for (const auto& layer : model.layers)
+    if (!layer.multi_token_prediction)
+      attention_bytes.push_back(layer_params(model, layer).attention * request.weights.attention);
+  // KV heads split over TP up to their number (MLA: one latent); a wider TP group stores copies, unless
+  // attention is data-parallel (each device holds its own sequences' KV). LPUs spread every matrix freely.
+  const double kv_heads = model.attention.kind == AttentionKind::mla ? 1.0 : model.attention.kv_heads;
+  auto kv_copies = [&] {
+    if (split_layers_freely || p.attention_dp) return 1.0;
+    return p.tp / std::min<double>(p.tp, std::max(1.0, kv_heads));
+  };
   std::vector<std::pair<int, int>> groups;
   double worst_excess = 0;
   int worst_stage = -1;
@@ -246,17 +268,66 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     worst_stage = -1;
     for (int s = 0; s < p.pp; ++s) {
       double weights = 0;
-      for (int i = groups[s].first; i < groups[s].second; ++i) weights += layer_bytes[i];
+      for (int i = groups[s].first; i < groups[s].second; ++i)
+        weights += layer_bytes[i] + (p.attention_dp ? (p.tp - 1) * attention_bytes[i] : 0.0);
       if (s == 0) weights += first_extra;
       if (s == p.pp - 1) weights += last_extra;
-      const double kv = r.kv_bytes * (groups[s].second - groups[s].first) / layers;
+      const double kv = r.kv_bytes * kv_copies() * (groups[s].second - groups[s].first) / layers;
       const double excess = weights + kv - usable_per_device * p.tp;
       if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
     }
   };
-  check_stages();
-  // When the stage count was left to us, add stages until every stage fits (layers do not split evenly).
+  // Chips each stage needs for its weights and its layers' KV.
+  auto stage_bytes = [&](int s) {
+    double bytes = 0;
+    for (int i = groups[s].first; i < groups[s].second; ++i) bytes += layer_bytes[i];
+    if (s == 0) bytes += first_extra;
+    if (s == p.pp - 1) bytes += last_extra;
+    return bytes + r.kv_bytes * (groups[s].second - groups[s].first) / layers;
+  };
   const bool stages_chosen_here = wafer ? !request.pp && !request.devices : !request.pp && !request.devices && !request.tp;
+  if (split_layers_freely && stages_chosen_here) {
+    // LPUs, as Groq deploys them: each stage is as many chips as its own weights need (the embedding and head
+    // stages are wider), layers pipelined over the stages. Rounding each stage up to whole chips wastes less
+    // with more layers per stage (two 1.7 GB layers on 15 chips, not one on 8): the plan is the most stages
+    // whose chips stay within `stage_chip_slack` of the fewest any stage count needs.
+    const double slack = catalog_.constants_for(cls).get("stage_chip_slack");
+    std::vector<std::pair<int, std::vector<int>>> candidates;  // stage count, chips per stage
+    int fewest = std::numeric_limits<int>::max();
+    // Only the stage counts that change the layers per stage (ceil(layers / k) for k layers per stage): about
+    // 2 sqrt(layers) candidates instead of every count.
+    std::vector<int> stage_counts;
+    for (int per_stage = layers; per_stage >= 1; --per_stage) {
+      const int stages = (layers + per_stage - 1) / per_stage;
+      if (stage_counts.empty() || stage_counts.back() != stages) stage_counts.push_back(stages);
+    }
+    for (int stages : stage_counts) {
+      p.pp = stages;
+      groups = split_layers(layer_bytes, first_extra, last_extra, stages);
+      if (static_cast<int>(groups.size()) != stages) continue;
+      std::vector<int> widths;
+      int total = 0;
+      for (int s = 0; s < stages; ++s) {
+        widths.push_back(std::max(1, static_cast<int>(std::ceil(stage_bytes(s) / usable_per_device * (1 - 1e-12)))));
+        total += widths.back();
+      }
+      fewest = std::min(fewest, total);
+      candidates.emplace_back(stages, std::move(widths));
+    }
+    for (const auto& [stages, widths] : candidates) {
+      int total = 0;
+      for (int w : widths) total += w;
+      if (total > fewest * (1 + slack)) continue;
+      p.pp = stages;  // candidates ascend: the last one kept has the most stages
+      p.stage_tp = widths;
+      p.tp = *std::max_element(widths.begin(), widths.end());
+    }
+    groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
+    worst_stage = -1;
+  } else {
+    check_stages();
+  }
+  // When the stage count was left to us, add stages until every stage fits (layers do not split evenly).
   while (worst_stage >= 0 && stages_chosen_here && (p.pp < layers || split_layers_freely)) {
     if (p.pp < layers) ++p.pp;
     // Every layer has its own stage: widen the groups to what the fullest stage needs.
@@ -269,7 +340,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   r.memory_capacity_bytes = r.devices * usable_per_device;
   if (worst_stage >= 0) {
     const double kv_room = std::max(0.0, r.devices * usable_per_device - r.weight_bytes);
-    const double fits = std::floor(kv_room / kv_per_sequence);
+    const double fits = std::floor(kv_room / (kv_per_sequence * kv_copies()));
     throw InfeasibleError(fmt::format(
         "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {:.0f} tokens) on {} x {} "
         "({:.1f} GB usable); stage {} is short by {:.1f} GB. Fits {} concurrent sequences here, or needs about {} "
@@ -367,7 +438,8 @@ PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, con
     queue = utilization * prefill / (2.0 * (1.0 - utilization));
   }
   r.queue_s = queue;
-  r.ttft_s = prefill + queue + tpot_decode;
+  r.request_overhead_s = device_class(hardware.chip.device_class).request_overhead_s(request.serving_stack);
+  r.ttft_s = r.request_overhead_s + prefill + queue + tpot_decode;
   r.tokens_per_s_per_user = 1.0 / r.tpot_s;
   const double request_time = r.ttft_s + (request.osl - 1) * r.tpot_s;
   r.output_tokens_per_s = request.concurrency * request.osl / request_time;

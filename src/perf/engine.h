@@ -27,6 +27,8 @@ struct PerfRequest {
   double isl = 1024;  // input tokens per request
   double osl = 1024;  // output tokens per request
   std::optional<int> devices, tp, pp, ep;
+  bool attention_dp = false;  // attention data-parallel over the TP group (with EP for the experts)
+  std::string serving_stack = "vllm";  // whose per-iteration overhead applies (hbm_gpu constants per stack)
   WeightFormat weights;
   Precision kv;
   bool honor_windows = true;
@@ -59,6 +61,7 @@ struct PerfResult {
   double prefill_s = 0;          // one prompt, chunked
   double prefill_stall_per_token_s = 0;  // decode time lost to other requests' prefills, per output token
   double queue_s = 0;
+  double request_overhead_s = 0;  // the serving stack's own time per request before its first token
   double spec_tokens_per_iteration = 1;
   int spec_draft_tokens = 0;
 
@@ -103,6 +106,7 @@ class StepTimer {
   PerfRequest request_;
   Parallelism parallel_;
   std::vector<std::pair<int, int>> groups_;
+  double step_overhead_s_ = 0;  // the device class's per-iteration engine overhead for the request's stack
 };
 
 // Predicts speed for a model on hardware. Holds one instance of each device class, built from the

@@ -4,58 +4,160 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "core/error.h"
+
 namespace ws {
 
+namespace {
+constexpr const char* kStepOverheadPrefix = "step_overhead_s_";
+
+// Rows of the tile a kernel picks for `rows` tokens: the smallest power of two in [smallest, largest] that holds
+// them (a loop of at most a few doublings: cheaper than log2/exp2 in a sweep of millions of GEMMs).
+double tile_rows_for(double rows, double smallest, double largest) {
+  double tile = smallest;
+  while (tile < rows && tile < largest) tile *= 2;
+  return std::min(tile, largest);
+}
+}  // namespace
+
 double peak_flops_per_s(const Chip& chip, const std::string& compute_class) {
-  // A chip without an FP4 path runs FP4 weights at FP8 (or FP16) rates after upcasting.
-  const std::vector<std::string> order = {"fp4", "fp8", "fp16"};
-  auto start = std::find(order.begin(), order.end(), compute_class);
-  for (auto it = start == order.end() ? order.begin() + 2 : start; it != order.end(); ++it)
-    if (auto f = chip.flops_per_s(*it)) return *f;
-  for (const auto& [name, f] : chip.dense_flops_per_s) return f;  // narrower only (LPU INT8 for FP16 work)
+  if (auto f = chip.flops_per_s(compute_class)) return *f;
+  if (auto f = chip.flops_per_s("fp16")) return *f;
+  for (const auto& [name, f] : chip.dense_flops_per_s) return f;
   return 0;
+}
+
+std::vector<std::string> serving_stacks(const DeviceConstants& constants) {
+  std::vector<std::string> stacks;
+  for (const auto& [key, value] : constants.values)
+    if (key.rfind(kStepOverheadPrefix, 0) == 0) stacks.push_back(key.substr(std::string(kStepOverheadPrefix).size()));
+  return stacks;
 }
 
 HbmGpuDevice::HbmGpuDevice(const DeviceConstants& c)
     : bandwidth_efficiency_(c.get("hbm_bandwidth_efficiency")),
-      decode_compute_efficiency_(c.get("decode_compute_efficiency")),
-      prefill_compute_efficiency_(c.get("prefill_compute_efficiency")),
-      layer_overhead_s_(c.get("layer_overhead_s")),
+      gemm_compute_efficiency_(c.get("gemm_compute_efficiency")),
+      attention_compute_efficiency_(c.get("attention_compute_efficiency")),
+      kernel_overhead_s_(c.get("kernel_overhead_s")),
       collective_latency_s_(c.get("collective_latency_s")),
-      usable_memory_fraction_(c.get("usable_memory_fraction")) {}
+      gemm_tile_rows_(c.get("gemm_tile_rows")),
+      gemm_min_tile_rows_(c.get("gemm_min_tile_rows")),
+      gemm_tile_columns_(c.get("gemm_tile_columns")),
+      usable_memory_fraction_(c.get("usable_memory_fraction")) {
+  for (const auto& stack : serving_stacks(c)) {
+    step_overhead_s_[stack] = c.get(kStepOverheadPrefix + stack);
+    request_overhead_s_[stack] = c.get("request_overhead_s_" + stack);
+  }
+}
+
+double HbmGpuDevice::request_overhead_s(const std::string& serving_stack) const {
+  step_overhead_s(serving_stack);  // the same stacks; throws for an unknown one
+  return request_overhead_s_.at(serving_stack);
+}
+
+double HbmGpuDevice::step_overhead_s(const std::string& serving_stack) const {
+  auto it = step_overhead_s_.find(serving_stack);
+  if (it != step_overhead_s_.end()) return it->second;
+  std::string known;
+  for (const auto& [stack, seconds] : step_overhead_s_) known += (known.empty() ? "" : ", ") + stack;
+  throw InputError("stack", fmt::format("unknown serving stack '{}' (calibrated: {})", serving_stack, known));
+}
+
+// One device's share of a GEMM: tensor parallelism splits its columns (or depth), expert parallelism its
+// experts, attention data parallelism its rows. Tiles: rows rounded up to a power of two in
+// [gemm_min_tile_rows, gemm_tile_rows] (small-M kernels swap operands so a decode batch fills narrow tiles),
+// columns to gemm_tile_columns; the tiles run in whole waves over the compute units.
+double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, const Chip& chip, double peak,
+                                  const Parallelism& parallel) const {
+  if (g.count <= 0 || g.rows <= 0) return 0;
+  double rows = g.rows, columns = g.columns, depth = g.depth, count = g.count;
+  double split = parallel.tp;
+  if (parallel.attention_dp && phase.attention_side) {
+    rows = std::ceil(rows / parallel.tp);
+    split = 1;
+  }
+  if (g.experts && parallel.ep > 1) {
+    count = count / parallel.ep;
+    split = std::max(1.0, split / parallel.ep);
+  }
+  if (phase.tp_splits_columns) columns /= split;
+  else depth /= split;
+  const double tile_rows = tile_rows_for(rows, gemm_min_tile_rows_, gemm_tile_rows_);
+  double tiles = std::ceil(rows / tile_rows) * std::ceil(columns / gemm_tile_columns_) * std::ceil(count);
+  if (chip.compute_units) tiles = std::ceil(tiles / *chip.compute_units) * *chip.compute_units;
+  return 2.0 * tiles * tile_rows * gemm_tile_columns_ * depth / (peak * gemm_compute_efficiency_);
+}
 
 StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage,
                                   bool last_stage, const Hardware& hardware, const Parallelism& parallel) const {
+  const Chip& chip = hardware.chip;
   const double tp = parallel.tp;
-  const double bandwidth = tp * hardware.chip.main_memory.bandwidth_bytes_per_s * bandwidth_efficiency_;
-  const double efficiency = work.prefill ? prefill_compute_efficiency_ : decode_compute_efficiency_;
-  const double peak = tp * peak_flops_per_s(hardware.chip, work.compute_class) * efficiency;
-  const double link = hardware.chip.scale_up_bytes_per_s.value_or(hardware.chip.scale_out_bytes_per_s.value_or(50e9));
+  const bool data_parallel_attention = parallel.attention_dp && parallel.tp > 1;
+  const double bandwidth = chip.main_memory.bandwidth_bytes_per_s * bandwidth_efficiency_;
+  const double gemm_peak = peak_flops_per_s(chip, work.compute_class);
+  const double attention_peak = peak_flops_per_s(chip, "fp16") * attention_compute_efficiency_;
+  const double link = chip.scale_up_bytes_per_s.value_or(chip.scale_out_bytes_per_s.value_or(50e9));
   StepTime t;
   t.record_terms = work.record_terms;
+  double kernels = 0;
   // `layer` < 0 labels a phase outside the decoder layers (embedding, head).
-  auto roofline = [&](const PhaseWork& p, int layer) {
+  auto kernel = [&](const PhaseWork& p, int layer) {
     auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
-    const double bytes = p.weight_bytes_read + p.kv_bytes_read + p.kv_bytes_written;
+    const bool replicated = data_parallel_attention && p.attention_side;
+    double bytes = replicated ? p.weight_bytes_read : p.weight_bytes_read / tp;
+    double compute_s = 0;
+    if (p.attention_kernel) {
+      // KV heads split over TP up to their number; wider TP replicates them. Data-parallel attention splits
+      // the sequences instead.
+      const double kv = p.kv_bytes_read + p.kv_bytes_written;
+      bytes += data_parallel_attention ? kv / tp : kv / std::min(tp, std::max(1.0, p.kv_heads));
+      compute_s = p.flops / tp / attention_peak;
+    } else {
+      bytes += (p.kv_bytes_read + p.kv_bytes_written) / tp;
+      for (const auto& g : p.gemms) compute_s += gemm_seconds(g, p, chip, gemm_peak, parallel);
+    }
     const double memory_s = bytes / bandwidth;
-    const double compute_s = p.flops / peak;
+    if (memory_s <= 0 && compute_s <= 0) return;
+    ++kernels;
     if (memory_s >= compute_s) t.add(label, bound::memory_bandwidth, memory_s);
     else t.add(label, bound::compute, compute_s);
-    if (p.ends_with_tp_reduction && tp > 1)
+    if (p.expert_dispatch && data_parallel_attention) {
+      // Each device sends its own tokens' expert inputs (dispatch) or outputs (combine) to the other devices.
+      const double ep = std::max(2.0, static_cast<double>(parallel.ep));
+      const double bytes_out = p.activation_bytes_out / tp * (ep - 1) / ep;
+      t.add([&] { return label() + " all-to-all"; }, bound::interconnect, collective_latency_s_ + bytes_out / link);
+      ++kernels;
+    } else if (p.ends_with_tp_reduction && tp > 1 && !replicated) {
       t.add([&] { return label() + " all-reduce"; }, bound::interconnect,
             collective_latency_s_ + 2.0 * (tp - 1) / tp * p.activation_bytes_out / link);
-    if (p.expert_dispatch && parallel.ep > 1) {
-      const double ep = parallel.ep;
-      t.add([&] { return label() + " all-to-all"; }, bound::interconnect,
-            collective_latency_s_ + 2.0 * (ep - 1) / ep * p.activation_bytes_out / link);
+      ++kernels;
     }
   };
-  if (first_stage) roofline(work.embedding, -1);
+  if (first_stage) kernel(work.embedding, -1);
+  // A layer with the same work as the one before it takes the same time: reused when terms are not named.
+  StepTime before = t;
+  double kernels_before = kernels;
+  StepTime layer_delta;
+  double layer_kernels = 0;
   for (int i = first_layer; i < last_layer; ++i) {
-    for (const auto& phase : work.layers[i].phases) roofline(phase, i);
-    t.add([i] { return fmt::format("layer {} launch overhead", i); }, bound::overhead, layer_overhead_s_);
+    if (!t.record_terms && i > first_layer && work.layers[i].repeats_previous) {
+      t.append(layer_delta);
+      kernels += layer_kernels;
+      continue;
+    }
+    if (!t.record_terms) {
+      before = t;
+      kernels_before = kernels;
+    }
+    for (const auto& phase : work.layers[i].phases) kernel(phase, i);
+    if (!t.record_terms) {
+      layer_delta = t.minus(before);
+      layer_kernels = kernels - kernels_before;
+    }
   }
-  if (last_stage) roofline(work.head, -1);
+  if (last_stage) kernel(work.head, -1);
+  t.add([&] { return fmt::format("kernel launch gaps ({:.0f} kernels)", kernels); }, bound::overhead,
+        kernels * kernel_overhead_s_);
   return t;
 }
 

@@ -1,12 +1,19 @@
 #pragma once
+#include <map>
+
 #include "perf/device_class.h"
 
 namespace ws {
 
-// HBM accelerator (GPU/XPU). Each phase is a roofline: max(bytes / (TP x HBM bandwidth x efficiency),
-// FLOPs / (TP x peak x efficiency)); a tensor-parallel all-reduce after the output and down projections
-// (ring: 2 (TP-1)/TP x bytes over the scale-up link, plus a latency); an expert all-to-all under EP; a fixed
-// per-layer overhead for kernel launches and scheduling; pipeline stages joined over scale-out links.
+// HBM accelerator (GPU/XPU), built from the kernels a serving engine runs per layer (per device of a stage):
+// - a GEMM runs for max(its weight bytes / (HBM bandwidth x efficiency), its padded FLOPs / (peak x efficiency)),
+//   where the padded FLOPs are the tiles it is cut into (rows rounded up to a power-of-two tile of 16..128,
+//   columns to 128) rounded up to whole waves over the chip's SMs/CUs; MoE experts are grouped GEMMs of the
+//   tokens routed to each expert hit. Peak is the datasheet rate of the precision the GEMM runs at;
+// - attention reads the KV cache at HBM bandwidth (replicated on every device when TP is wider than the KV
+//   heads, as MLA's one latent always is, unless attention runs data-parallel) and computes at the 16-bit rate;
+// - collectives: all-reduce (ring, 2 (n-1)/n x bytes) or EP all-to-all over the scale-up link, plus a latency;
+// - every kernel costs a launch gap, every engine iteration and every request a per-serving-stack overhead.
 class HbmGpuDevice : public DeviceClass {
  public:
   explicit HbmGpuDevice(const DeviceConstants& constants);
@@ -14,18 +21,31 @@ class HbmGpuDevice : public DeviceClass {
   StepTime stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage, bool last_stage,
                       const Hardware& hardware, const Parallelism& parallel) const override;
   StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const override;
+  double step_overhead_s(const std::string& serving_stack) const override;
+  double request_overhead_s(const std::string& serving_stack) const override;
   double usable_memory_fraction() const override { return usable_memory_fraction_; }
 
  private:
+  double gemm_seconds(const PhaseGemm& gemm, const PhaseWork& phase, const Chip& chip, double peak_flops_per_s,
+                      const Parallelism& parallel) const;
   double bandwidth_efficiency_;
-  double decode_compute_efficiency_;
-  double prefill_compute_efficiency_;
-  double layer_overhead_s_;
+  double gemm_compute_efficiency_;
+  double attention_compute_efficiency_;
+  double kernel_overhead_s_;
   double collective_latency_s_;
+  double gemm_tile_rows_, gemm_min_tile_rows_, gemm_tile_columns_;
   double usable_memory_fraction_;
+  std::map<std::string, double> step_overhead_s_;     // by serving stack
+  std::map<std::string, double> request_overhead_s_;  // by serving stack
 };
 
-// The peak FLOP/s a chip runs a compute class at: the class itself, else the next wider one it has.
+// The peak FLOP/s a chip runs a compute class at: the class itself, else (weight-only quantisation: the
+// weights are upcast and the math runs at the activations' 16-bit precision) its 16-bit rate, else the first
+// rate it lists (an INT8-only chip).
 double peak_flops_per_s(const Chip& chip, const std::string& compute_class);
+
+// Serving stacks with engine-overhead constants in `constants` (keys step_overhead_s_<stack> and
+// request_overhead_s_<stack>).
+std::vector<std::string> serving_stacks(const DeviceConstants& constants);
 
 }  // namespace ws

@@ -6,7 +6,8 @@ namespace ws {
 // SRAM chip (Groq LPU): a model spread over many small-SRAM chips. Within a stage, TP chips share each layer
 // and exchange partial sums over the chip-to-chip SerDes links (a latency per exchange plus bytes over the
 // scale-up bandwidth); stages are joined the same way. Per phase: max(bytes / (TP x SRAM bandwidth x eff),
-// FLOPs / (TP x peak x eff)). Constants are assumptions (no published LPU measurement to fit to).
+// FLOPs / (TP x peak x eff)). The hop latency is fitted on Groq's Llama 2 70B speeds; the efficiencies are
+// assumptions (those latency-bound speeds do not show them).
 class SramLpuDevice : public DeviceClass {
  public:
   explicit SramLpuDevice(const DeviceConstants& constants);

@@ -68,10 +68,14 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (memory_s >= compute_s) into.add(label, bound::memory_bandwidth, memory_s);
       else into.add(label, bound::compute, compute_s);
     };
+    StepTime layer;
     for (int i = first_layer; i < last_layer; ++i) {
-      StepTime layer;
-      layer.record_terms = t.record_terms;
-      for (const auto& phase : work.layers[i].phases) phase_time(phase, i, layer);
+      // A layer with the same work as the one before takes the same time (reused when terms are not named).
+      if (t.record_terms || i == first_layer || !work.layers[i].repeats_previous) {
+        layer = StepTime{};
+        layer.record_terms = t.record_terms;
+        for (const auto& phase : work.layers[i].phases) phase_time(phase, i, layer);
+      }
       slowest_layer = std::max(slowest_layer, layer.seconds);
       t.append(layer);
     }

@@ -41,13 +41,37 @@ double attended_tokens(const LayerSpec& layer, double context, bool honor_window
   return std::min(context, layer.window_tokens);
 }
 
-PhaseWork weights_phase(const std::string& name, double params, double bytes_per_param, double tokens) {
+// A dense projection of `depth` inputs to `columns` outputs over `tokens` rows.
+PhaseWork weights_phase(const std::string& name, double columns, double depth, double bytes_per_param, double tokens) {
   PhaseWork p;
   p.name = name;
+  const double params = columns * depth;
   p.weight_bytes_read = params * bytes_per_param;
   p.weight_bytes_resident = p.weight_bytes_read;
   p.flops = 2.0 * params * tokens;
+  p.gemms[0] = PhaseGemm{tokens, columns, depth, params > 0 ? 1.0 : 0.0, false};
   return p;
+}
+
+bool same_gemm(const PhaseGemm& a, const PhaseGemm& b) {
+  return a.rows == b.rows && a.columns == b.columns && a.depth == b.depth && a.count == b.count && a.experts == b.experts;
+}
+
+bool same_phase(const PhaseWork& a, const PhaseWork& b) {
+  return a.weight_bytes_read == b.weight_bytes_read && a.weight_bytes_resident == b.weight_bytes_resident &&
+         a.kv_bytes_read == b.kv_bytes_read && a.kv_bytes_written == b.kv_bytes_written && a.flops == b.flops &&
+         a.activation_bytes_out == b.activation_bytes_out && a.ends_with_tp_reduction == b.ends_with_tp_reduction &&
+         a.expert_dispatch == b.expert_dispatch && a.experts_touched == b.experts_touched && a.experts == b.experts &&
+         a.experts_per_token == b.experts_per_token && same_gemm(a.gemms[0], b.gemms[0]) &&
+         same_gemm(a.gemms[1], b.gemms[1]) && a.tp_splits_columns == b.tp_splits_columns &&
+         a.attention_side == b.attention_side && a.attention_kernel == b.attention_kernel && a.kv_heads == b.kv_heads;
+}
+
+bool same_work(const LayerWork& a, const LayerWork& b) {
+  if (a.phases.size() != b.phases.size()) return false;
+  for (std::size_t i = 0; i < a.phases.size(); ++i)
+    if (!same_phase(a.phases[i], b.phases[i])) return false;
+  return true;
 }
 
 StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& kv, double sequences, double tokens,
@@ -69,6 +93,7 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
     if (layer.multi_token_prediction) continue;
     const LayerParams p = layer_params(model, layer);
     LayerWork work;
+    work.phases.reserve(7);  // qkv, attention, o_proj, router, up, down (sweeps build millions of these)
     // Attention projections. MLA keeps its low-rank up-projections with the output side (absorbed form).
     double in_proj = 0, out_proj = 0;
     if (a.kind == AttentionKind::mla) {
@@ -80,27 +105,43 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       in_proj = h * (a.heads + a.kv_heads) * a.head_dim + h * a.kv_heads * a.v_head_dim;
       out_proj = p.attention - in_proj;
     }
-    work.phases.push_back(weights_phase("qkv", in_proj, w.attention, tokens));
+    // MLA's q and kv down/up projections are several small GEMMs; shaped here as one of the same size.
+    PhaseWork qkv = weights_phase("qkv", in_proj / h, h, w.attention, tokens);
+    qkv.attention_side = true;
+    work.phases.push_back(qkv);
     // Attention over the cache: scores (q.k) and weighted sum (p.v), 2 FLOPs per multiply-add.
     const double attended = attended_tokens(layer, context, honor_windows);
     // Causal prefill: token i attends to past + i tokens, on average past + tokens/2.
     const double mean_attended = causal_prefill ? std::min(attended, context - tokens / 2.0) : attended;
     PhaseWork attention;
     attention.name = "attention";
-    const double qk_dim = a.kind == AttentionKind::mla ? a.kv_lora_rank + a.qk_rope_head_dim : a.head_dim;
-    const double v_dim = a.kind == AttentionKind::mla ? a.kv_lora_rank : a.v_head_dim;
+    attention.attention_side = true;
+    attention.attention_kernel = true;
+    attention.kv_heads = a.kind == AttentionKind::mla ? 1.0 : a.kv_heads;
+    // MLA decodes in the absorbed form (every head attends over the shared latent: rank + rope dims) but
+    // prefills in the plain form (per-head 192-dim keys, 128-dim values), after expanding the cached latent
+    // of the attended tokens through kv_b_proj (DeepSeek-V2 paper, section 2.1.2; FlashMLA / SGLang MLA).
+    const bool absorbed = a.kind == AttentionKind::mla && !causal_prefill;
+    const bool expanded = a.kind == AttentionKind::mla && causal_prefill;
+    const double qk_dim = absorbed ? a.kv_lora_rank + a.qk_rope_head_dim
+                          : expanded ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
+    const double v_dim = absorbed ? a.kv_lora_rank : a.v_head_dim;
     attention.flops = 2.0 * tokens * mean_attended * a.heads * (qk_dim + v_dim);
+    if (expanded)  // kv_b_proj over every attended position: latent -> per-head keys (nope part) and values
+      attention.flops += 2.0 * std::min(attended, context) * a.kv_lora_rank * a.heads * (a.qk_nope_head_dim + a.v_head_dim);
     // Decode reads every sequence's cache once; a prefill chunk reads the past once and writes its own.
     attention.kv_bytes_read = sequences * std::min(attended, context) * kv_per_token_layer;
     attention.kv_bytes_written = tokens * kv_per_token_layer;
     work.phases.push_back(attention);
-    PhaseWork o = weights_phase("o_proj", out_proj, w.attention, tokens);
+    PhaseWork o = weights_phase("o_proj", h, out_proj / h, w.attention, tokens);
     o.ends_with_tp_reduction = true;
+    o.tp_splits_columns = false;
+    o.attention_side = true;
     o.activation_bytes_out = tokens * h * act;
     work.phases.push_back(o);
     if (layer.ffn.moe) {
       const FfnSpec& f = layer.ffn;
-      PhaseWork router = weights_phase("router", p.router, w.router, tokens);
+      PhaseWork router = weights_phase("router", p.router / h, h, w.router, tokens);
       work.phases.push_back(router);
       const double expert_params = p.routed_experts / f.experts;
       const double touched = expected_experts_touched(f.experts, f.experts_per_token, tokens);
@@ -115,7 +156,18 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       up.experts = f.experts;
       up.experts_per_token = f.experts_per_token;
       up.activation_bytes_out = tokens * f.experts_per_token * h * act;
+      // Grouped GEMMs: each expert hit multiplies the tokens routed to it (on average tokens x k / hit).
+      const double expert_intermediate = expert_params / (3.0 * h);
+      const double shared_intermediate = p.shared_experts / (3.0 * h);
+      if (touched > 0)
+        up.gemms[0] = PhaseGemm{tokens * f.experts_per_token / touched, 2.0 * expert_intermediate, h, touched, true};
+      if (shared_intermediate > 0) up.gemms[1] = PhaseGemm{tokens, 2.0 * shared_intermediate, h, 1.0, false};
       PhaseWork down = up;
+      down.tp_splits_columns = false;
+      for (auto& g : down.gemms) {
+        g.depth = g.columns / 2.0;
+        g.columns = h;
+      }
       down.name = "experts_down";
       down.weight_bytes_read = up.weight_bytes_read / 2.0;
       down.weight_bytes_resident = up.weight_bytes_resident / 2.0;
@@ -125,20 +177,23 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       work.phases.push_back(up);
       work.phases.push_back(down);
     } else {
-      PhaseWork up = weights_phase("ffn_up", p.dense_ffn * 2.0 / 3.0, w.dense_ffn, tokens);
-      PhaseWork down = weights_phase("ffn_down", p.dense_ffn / 3.0, w.dense_ffn, tokens);
+      const double intermediate = p.dense_ffn / (3.0 * h);  // gated: gate + up + down
+      PhaseWork up = weights_phase("ffn_up", 2.0 * intermediate, h, w.dense_ffn, tokens);
+      PhaseWork down = weights_phase("ffn_down", h, intermediate, w.dense_ffn, tokens);
       down.ends_with_tp_reduction = true;
+      down.tp_splits_columns = false;
       down.activation_bytes_out = tokens * h * act;
       work.phases.push_back(up);
       work.phases.push_back(down);
     }
+    work.repeats_previous = !step.layers.empty() && same_work(work, step.layers.back());
     step.layers.push_back(std::move(work));
   }
   step.embedding.name = "embedding";
   step.embedding.weight_bytes_resident = input_embedding_bytes(model, w);
   step.embedding.weight_bytes_read = tokens * h * w.embedding;
   // Logits for the last position of each sequence (every position when verifying drafted tokens).
-  step.head = weights_phase("lm_head", model.vocab_size * h, w.embedding, causal_prefill ? sequences : tokens);
+  step.head = weights_phase("lm_head", model.vocab_size, h, w.embedding, causal_prefill ? sequences : tokens);
   step.head.weight_bytes_resident = output_head_bytes(model, w);
   return step;
 }

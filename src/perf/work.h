@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,17 @@ namespace ws {
 
 // What one phase (a dependent step) of one layer does in one forward step of a batch: device-independent.
 // Device classes turn this into time.
+// The matrix multiplies behind a weights phase, for an efficiency that follows from their shape on the chip:
+// `count` independent GEMMs (the routed experts a batch hits; 1 for a dense projection) of
+// rows x columns x depth (tokens x outputs x inputs), before tensor parallelism splits them.
+struct PhaseGemm {
+  double rows = 0;
+  double columns = 0;
+  double depth = 0;
+  double count = 0;  // 0: no GEMM
+  bool experts = false;  // routed experts: spread over the EP group when EP > 1
+};
+
 struct PhaseWork {
   std::string name;                 // "qkv", "attention", "o_proj", "ffn_up", "ffn_down", "router", "experts_up", ...
   double weight_bytes_read = 0;     // unique weight bytes the batch touches (MoE: only the experts hit)
@@ -23,10 +35,18 @@ struct PhaseWork {
   double experts_touched = 0;           // distinct experts the batch hits (MoE phases only)
   double experts = 0;                   // routed experts in the layer (MoE phases only)
   double experts_per_token = 0;
+  std::array<PhaseGemm, 2> gemms{};  // a phase's GEMMs (routed and shared experts are two shapes)
+  bool tp_splits_columns = true;     // column-parallel (qkv, up: outputs split) or row-parallel (o_proj, down)
+  bool attention_side = false;       // qkv, attention, o_proj: replicated per GPU under attention data parallelism
+  bool attention_kernel = false;     // the attention over the KV cache itself
+  double kv_heads = 0;               // distinct KV heads (MLA: 1 shared latent); TP wider than this replicates KV
 };
 
 struct LayerWork {
   std::vector<PhaseWork> phases;
+  // The same work as the layer before it (most layers of a model are): a device may reuse that layer's time
+  // when it does not name every term.
+  bool repeats_previous = false;
   double weight_bytes_resident() const;
   double weight_bytes_read() const;
   double kv_bytes_read() const;

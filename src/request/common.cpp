@@ -70,7 +70,10 @@ std::vector<Field> parallelism_fields() {
                       "beyond the largest announced AI cluster"),
           count_field("tp", "Tensor parallelism (GPUs/LPUs)", limits::max_parallelism, reason),
           count_field("pp", "Pipeline stages (wafers: the number of wafers)", limits::max_parallelism, reason),
-          count_field("ep", "Expert parallelism (within the TP x PP devices)", limits::max_parallelism, reason)};
+          count_field("ep", "Expert parallelism (within the TP x PP devices)", limits::max_parallelism, reason),
+          flag_field("attention_dp", "Attention data-parallel over the TP group (GPUs; experts reached by all-to-all)"),
+          text_field("stack", std::string("vllm"),
+                     "Serving stack whose per-iteration overhead applies on GPUs: vllm, sglang or trt")};
 }
 
 std::vector<Field> join(std::vector<std::vector<Field>> parts) {
@@ -162,6 +165,8 @@ PerfRequest perf_request_from(const Catalog& catalog, const ModelSpec& model, co
   r.tp = values.optional_int("tp");
   r.pp = values.optional_int("pp");
   r.ep = values.optional_int("ep");
+  if (values.has("attention_dp")) r.attention_dp = values.flag("attention_dp");
+  if (values.has("stack")) r.serving_stack = to_lower(values.text("stack"));
   r.weights = weight_format(model, values.text("weight_dtype"), catalog.precisions, "weight_dtype");
   r.kv = catalog.precisions.get(values.text("kv_dtype"), "kv_dtype");
   r.honor_windows = parse_kv_window(values.text("kv_window"), "kv_window");

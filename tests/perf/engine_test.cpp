@@ -90,6 +90,38 @@ TEST(SramLpu, EveryCatalogModelPlacesBySplittingLayers) {
   }
 }
 
+// Groq served Llama 2 70B on 576 LPU v1 chips (a Groq engineer, reference groq_llama2_70b_2024.csv). At the
+// checkpoint's 16 bits the weights alone need 138 GB / 230 MB = 600 chips; whole chips per stage add a few
+// more. Each stage is as wide as its own weights need, so the total is not layers x the widest stage.
+TEST(SramLpu, GroqLlama2DeploymentComesOutOfThePlacement) {
+  const ModelSpec m = test::catalog().model("llama-2-70b");
+  PerfRequest q = request(m, "fp16");
+  q.isl = 550;
+  q.osl = 150;
+  const PerfResult r = engine().run(m, test::catalog().hardware("lpu1"), q);
+  EXPECT_NEAR(r.devices / 576.0, 1.0, 0.08) << r.devices;
+  EXPECT_GE(r.devices, 600);
+  EXPECT_GT(r.parallel.pp, 20);  // pipelined over chip groups, not one layer spread over every chip
+  ASSERT_EQ(static_cast<int>(r.parallel.stage_tp.size()), r.parallel.pp);
+  EXPECT_EQ(r.parallel.devices(), r.devices);
+}
+
+// Sweeps skip naming terms and reuse a repeated layer's time; the numbers must be the ones the named terms add
+// up to, on every device class and on models whose layers differ (dense + MoE, sliding + full attention).
+TEST(Engine, ReusedLayerTimesEqualComputedOnes) {
+  for (const auto& [model, hardware] : std::vector<std::pair<std::string, std::string>>{
+           {"deepseek-r1", "dgx-b300"}, {"gpt-oss-120b", "h100"}, {"llama-3.1-70b", "cs-3"},
+           {"gpt-oss-120b", "cs-3"}, {"llama-3.1-8b", "lpu1"}, {"kimi-k2", "gb300-nvl72"}}) {
+    const ModelSpec m = test::catalog().model(model);
+    PerfRequest q = request(m, "checkpoint", 16);
+    q.record_terms = true;
+    const PerfResult named = engine().run(m, test::catalog().hardware(hardware), q);
+    q.record_terms = false;
+    const PerfResult fast = engine().run(m, test::catalog().hardware(hardware), q);
+    EXPECT_NEAR(fast.decode_step_s / named.decode_step_s, 1.0, 1e-12) << model << " on " << hardware;
+  }
+}
+
 TEST(Engine, InfeasibleRequestsSayWhatWouldFit) {
   const ModelSpec m = test::catalog().model("llama-3.1-405b");
   try {

@@ -34,13 +34,13 @@ Command validate_command() {
 
 Command calibrate_command() {
   Command c{"calibrate", "Refit the free constants of each device class; prints calibration.toml values",
-            {text_field("device_class", std::string("all"), "hbm_gpu, wafer or all"),
+            {text_field("device_class", std::string("all"), "hbm_gpu, wafer, sram_lpu or all"),
              flag_field("write", "Write the fitted values into calibration.toml and the cross-validation into "
                                  "cross_validation.csv"),
              flag_field("no_cross_validation", "Skip the leave-one-group-out refits (one per group: minutes)")}};
   c.api = false;  // minutes of fitting, and --write changes the catalog
   c.run = [](const Context& ctx, const RequestValues& v) {
-    std::vector<std::string> classes = {"hbm_gpu", "wafer"};
+    std::vector<std::string> classes = {"hbm_gpu", "wafer", "sram_lpu"};
     if (to_lower(v.text("device_class")) != "all") classes = {v.text("device_class")};
     Table t;
     t.title = "Fitted constants";
@@ -55,7 +55,8 @@ Command calibrate_command() {
       t.notes.push_back(cls + " residuals (the fit's own rows, not a validation): " + fit.residuals);
       std::vector<GroupError> cv;
       if (!v.flag("no_cross_validation")) {
-        cv = cross_validate(ctx.catalog, cls, ctx.progress);
+        // The fit columns with the constants just fitted; each refit starts from them.
+        cv = cross_validate(with_fit(ctx.catalog, fit), cls, ctx.progress);
         all_cv.insert(all_cv.end(), cv.begin(), cv.end());
       }
       if (v.flag("write")) {
