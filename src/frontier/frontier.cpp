@@ -81,6 +81,7 @@ namespace {
 
 struct Plan {
   std::optional<int> tp, pp, ep;
+  bool attention_dp = false;
 };
 
 std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hardware, double weight_bytes,
@@ -113,6 +114,14 @@ std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hard
       if (model.is_moe() && tp > 1) plans.push_back(Plan{tp, pp, tp});
     }
   }
+  // Wide expert parallelism, as the measured MoE frontiers run it: attention data-parallel on every GPU, the
+  // experts spread over all of them (a whole NVL72 domain, or several 8-GPU nodes over the scale-out network).
+  if (model.is_moe()) {
+    std::set<int> widths;
+    for (int width : {8, 16, 32, 64, per_system})
+      if (width >= std::max(2, min_devices) && width <= std::max(per_system, 64)) widths.insert(width);
+    for (int width : widths) plans.push_back(Plan{width, 1, width, true});
+  }
   return plans;
 }
 
@@ -137,6 +146,7 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       r.tp = plan.tp;
       r.pp = plan.pp;
       r.ep = plan.ep;
+      r.attention_dp = plan.attention_dp;
       PerfResult result;
       try {
         result = engine.run(model, hardware, r);
@@ -150,6 +160,7 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       p.tp = result.parallel.tp;
       p.pp = result.parallel.pp;
       p.ep = result.parallel.ep;
+      p.attention_dp = result.parallel.attention_dp;
       p.concurrency = c;
       p.tokens_per_s_per_user = result.tokens_per_s_per_user;
       p.output_tokens_per_s = result.output_tokens_per_s;

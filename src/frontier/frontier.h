@@ -20,6 +20,7 @@ struct FrontierPoint {
   std::string hardware;
   int devices = 0;
   int tp = 1, pp = 1, ep = 1;
+  bool attention_dp = false;  // attention data-parallel over the TP group (wide EP)
   double concurrency = 0;
   double tokens_per_s_per_user = 0;
   double output_tokens_per_s = 0;

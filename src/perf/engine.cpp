@@ -213,7 +213,8 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
       p.tp = tp;
       if (p.tp * p.pp < total) p.pp = (total + p.tp - 1) / p.tp;
     }
-    if (p.tp < 1 || (heads % p.tp != 0 && !split_layers_freely))
+    // Data-parallel attention keeps every head on every device: any TP width.
+    if (p.tp < 1 || (heads % p.tp != 0 && !split_layers_freely && !request.attention_dp))
       throw InfeasibleError(fmt::format("TP {} does not divide the {} attention heads of {}; valid TP: {}", p.tp, heads,
                                         model.name, list(divisors_of(heads, 1 << 20))));
   }

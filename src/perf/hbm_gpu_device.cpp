@@ -96,7 +96,11 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   const double bandwidth = chip.main_memory.bandwidth_bytes_per_s * bandwidth_efficiency_;
   const double gemm_peak = peak_flops_per_s(chip, work.compute_class);
   const double attention_peak = peak_flops_per_s(chip, "fp16") * attention_compute_efficiency_;
-  const double link = chip.scale_up_bytes_per_s.value_or(chip.scale_out_bytes_per_s.value_or(50e9));
+  // A TP/EP group wider than one system's scale-up domain (8-GPU nodes, multi-node decode) exchanges over the
+  // scale-out network.
+  const bool across_systems = !hardware.system.is_single_chip && parallel.tp > hardware.system.chip_count;
+  const double link = across_systems ? chip.scale_out_bytes_per_s.value_or(chip.scale_up_bytes_per_s.value_or(50e9))
+                                     : chip.scale_up_bytes_per_s.value_or(chip.scale_out_bytes_per_s.value_or(50e9));
   StepTime t;
   t.record_terms = work.record_terms;
   double kernels = 0;
