@@ -402,21 +402,31 @@ int count_column(const CsvRow& row, const std::string& column, const std::string
 struct GpuMeasurementFile {
   std::string name, catalog_model;
   bool used_for_fit;
-  std::string hardware_column, tp_column, ep_column, dp_attention_column;
+  std::string hardware_column, tp_column, ep_column, dp_attention_column, spec_column;
   std::vector<std::string> known_columns;
 };
+
+// The InferenceX fixture columns (DeepSeek-R1 files).
+const std::vector<std::string>& inferencex_columns() {
+  static const std::vector<std::string> columns = {
+      "hardware", "framework", "model", "precision", "spec_method", "disagg", "decode_tp", "decode_ep",
+      "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
+      "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
+      "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"};
+  return columns;
+}
 
 const std::vector<GpuMeasurementFile>& gpu_measurement_files() {
   static const std::vector<GpuMeasurementFile> files = {
       {"inferencex_dsr1_h200_b200.csv", "deepseek-r1", true, "hardware", "decode_tp", "decode_ep",
-       "decode_dp_attention",
-       {"hardware", "framework", "model", "precision", "spec_method", "disagg", "decode_tp", "decode_ep",
-        "decode_dp_attention", "num_decode_gpu", "num_prefill_gpu", "isl", "osl", "conc", "date", "image",
-        "run_url", "tput_per_gpu", "output_tput_per_gpu", "input_tput_per_gpu", "median_intvty", "median_ttft",
-        "median_tpot", "mean_ttft", "mean_tpot", "p99_ttft", "p99_tpot", "avg_power_w"}},
+       "decode_dp_attention", "spec_method", inferencex_columns()},
+      // H200/B200 with multi-token prediction (fits the MTP acceptance) and H100/H200 disaggregated runs.
+      {"inferencex_dsr1_mtp_and_disagg.csv", "deepseek-r1", true, "hardware", "decode_tp", "decode_ep",
+       "decode_dp_attention", "spec_method", inferencex_columns()},
       // InferenceMAX gpt-oss-120b on H100/H200 (vLLM, TP 1-8): a second model, dense attention with sliding
       // windows, TP below 8, another serving stack (named for fitting by issue 14).
       {"inferencemax_gptoss120b_h100_h200.csv", "gpt-oss-120b", true, "hw", "tp", "ep", "dp_attention",
+       "spec_decoding",
        {"run_id", "model", "infmax_model_prefix", "hw", "framework", "precision", "spec_decoding", "disagg",
         "is_multinode", "tp", "ep", "dp_attention", "isl", "osl", "conc", "image", "decode_dp_attention",
         "decode_ep", "decode_num_workers", "decode_tp", "input_tput_per_gpu", "mean_e2el", "mean_intvty",
@@ -445,6 +455,17 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
       m.decode_tp = count_column(row, layout.tp_column, file);
       m.decode_ep = count_column(row, layout.ep_column, file);
       m.decode_dp_attention = to_lower(row.at(layout.dp_attention_column, file)) == "true";  // "True" / "true"
+      m.spec_method = to_lower(row.at(layout.spec_column, file));
+      if (m.spec_method != "none" && m.spec_method != "mtp")
+        throw InputError(fmt::format("{}:{}", file, row.line), layout.spec_column + ": expected none or mtp, got '" + m.spec_method + "'");
+      const std::string disagg = to_lower(row.at("disagg", file));
+      if (disagg != "true" && disagg != "false")
+        throw InputError(fmt::format("{}:{}", file, row.line), "disagg: expected True or False, got '" + disagg + "'");
+      m.disaggregated = disagg == "true";
+      if (m.disaggregated) {
+        m.decode_gpus = count_column(row, "num_decode_gpu", file);
+        m.prefill_gpus = count_column(row, "num_prefill_gpu", file);
+      }
       m.concurrency = csv_number(row, "conc", file);
       m.isl = csv_number(row, "isl", file);
       m.osl = csv_number(row, "osl", file);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -14,6 +15,7 @@
 #include <tbb/parallel_for.h>
 
 #include "core/error.h"
+#include "perf/disaggregation.h"
 
 namespace ws {
 namespace fs = std::filesystem;
@@ -24,13 +26,16 @@ std::string measurement_file(const Catalog& catalog, const std::string& name) {
   return (fs::path(catalog.root) / "measurements" / name).string();
 }
 
-// The free constants each device class fits; everything else in calibration.toml is an assumption.
+// The fits and the free constants each one sets; everything else in calibration.toml is an assumption. A fit is
+// named after its device class, or <class>_<stage> for a later stage on the same class's table (hbm_gpu_mtp:
+// the MTP acceptance, fitted on the MTP runs after the kernels' constants are fitted on the runs without).
 const std::map<std::string, std::vector<std::string>>& fitted_constants() {
   static const std::map<std::string, std::vector<std::string>> names = {
       {"hbm_gpu", {"hbm_bandwidth_efficiency", "gemm_compute_efficiency", "attention_compute_efficiency",
                    "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
                    "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
                    "request_overhead_s_vllm"}},
+      {"hbm_gpu_mtp", {"mtp_acceptance"}},
       {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}},
       // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.
       {"sram_lpu", {"chip_hop_latency_s"}}};
@@ -81,18 +86,39 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.request.tp = row.decode_tp;
       m.request.pp = 1;
       m.request.ep = row.decode_ep;
+      // A benchmark client set larger than the KV room queues at the server (stated once, every row).
+      m.request.queue_beyond_memory = true;
       m.request.attention_dp = row.decode_dp_attention;
-      m.request.serving_stack = row.framework;
+      // Dynamo orchestrates disaggregated runs; the engine underneath is SGLang or TRT-LLM.
+      const std::string framework = row.framework.rfind("dynamo-", 0) == 0 ? row.framework.substr(7) : row.framework;
+      m.request.serving_stack = framework;
+      // Disaggregated runs are held back: predicted with the fixed-pool model and checked, not fitted on
+      // (fitted, they pulled attention efficiency to its cap and the per-request overheads to ~0.5 s: the pool
+      // model's missing pieces, KV transfer and Dynamo's routing, not the kernels' constants).
+      if (row.disaggregated) {
+        m.decode_gpus = row.decode_gpus;
+        m.prefill_gpus = row.prefill_gpus;
+        m.used_for_fit = false;
+      }
+      // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance; the engine picks
+      // the draft length that is fastest (the runs do not publish theirs).
+      if (row.spec_method == "mtp") {
+        m.request.spec.method = "mtp";
+        m.request.spec.acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
+      }
       m.request.concurrency = row.concurrency;
       // InferenceX (formerly InferenceMAX) draws each prompt and output length uniformly from [0.8, 1.0] x
       // nominal (the R1 file: "lengths vary up to -20%"; the gpt-oss file comes from the same harness): the mean
       // request is 0.9 x nominal, for every row of both files.
       m.request.isl = kMeanLengthShare * row.isl;
       m.request.osl = kMeanLengthShare * row.osl;
-      m.label = fmt::format("{} {} {} tp{} ep{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.framework, row.precision,
+      m.label = fmt::format("{} {} {} tp{} ep{}{}{}{} c{:.0f} {:.0f}/{:.0f}", m.hardware, row.framework, row.precision,
                             *m.request.tp, *m.request.ep, row.decode_dp_attention ? " dp-attn" : "",
+                            row.spec_method == "mtp" ? " mtp" : "",
+                            row.disaggregated ? fmt::format(" {}P+{}D", row.prefill_gpus, row.decode_gpus) : "",
                             m.request.concurrency, row.isl, row.osl);
-      m.group = fmt::format("{} {} {}", m.model, m.hardware, row.framework);
+      m.group = fmt::format("{} {} {}{}{}", m.model, m.hardware, row.framework, row.disaggregated ? " disagg" : "",
+                            row.spec_method == "mtp" ? " mtp" : "");
       m.metrics = {{"output_tokens_per_s_per_device", row.output_tokens_per_s_per_gpu},
                    {"tokens_per_s_per_user", row.tokens_per_s_per_user}};
       if (row.ttft_s > 0) m.metrics.push_back({"ttft_s", row.ttft_s});
@@ -166,6 +192,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
   const PerfEngine engine(catalog);
   const double vendor_acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
   const double vendor_draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
+  const double mtp_acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
   // Each model's config.json is read once, not once per point.
   std::map<std::string, ModelSpec> models;
   std::map<std::string, Hardware> hardware;
@@ -175,6 +202,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
   }
   // Points are independent: predicted in parallel, each into its own slot (the order stays the input's).
   std::vector<std::optional<PerfResult>> results(points.size());
+  std::vector<std::optional<FixedPoolsResult>> pools(points.size());
   tbb::parallel_for(std::size_t{0}, points.size(), [&](std::size_t i) {
     PerfRequest request = points[i].request;
     request.record_terms = false;
@@ -182,8 +210,13 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
       request.spec.acceptance = vendor_acceptance;
       request.spec.draft_step_s = vendor_draft_step_s;
     }
+    if (request.spec.method == "mtp") request.spec.acceptance = mtp_acceptance;
     try {
-      results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].hardware), request);
+      if (points[i].prefill_gpus > 0)
+        pools[i] = predict_fixed_pools(engine, models.at(points[i].model), hardware.at(points[i].hardware), request,
+                                       points[i].decode_gpus, points[i].prefill_gpus);
+      else
+        results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].hardware), request);
     } catch (const InfeasibleError&) {
       // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
     }
@@ -198,6 +231,10 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
         row.predicted = metric == "tokens_per_s_per_user" ? r->tokens_per_s_per_user
                         : metric == "ttft_s"              ? r->ttft_s
                                                           : r->output_tokens_per_s_per_device;
+      if (const auto& pool = pools[i])
+        row.predicted = metric == "tokens_per_s_per_user" ? pool->tokens_per_s_per_user
+                        : metric == "ttft_s"              ? pool->ttft_s
+                                                          : pool->output_tokens_per_s_per_device;
       rows.push_back(row);
     }
   }
@@ -318,40 +355,59 @@ Catalog with_values(const Catalog& catalog, const std::string& device_class, con
   return copy;
 }
 
-std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& device_class,
+// The device class whose table a fit sets ("hbm_gpu_mtp" -> "hbm_gpu").
+std::string class_of_fit(const std::string& fit) { return fit == "hbm_gpu_mtp" ? "hbm_gpu" : fit; }
+
+// The runs a fit uses: its class's fitted runs; on GPUs the kernels' fit takes the runs without speculative
+// decoding and the MTP fit the runs with it.
+std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& fit,
                                          const std::string& leave_out_group = "") {
+  const std::string device_class = class_of_fit(fit);
   std::vector<MeasuredPoint> points;
-  for (auto& p : load_measurements(catalog))
-    if (p.device_class == device_class && p.used_for_fit && p.group != leave_out_group) points.push_back(std::move(p));
+  for (auto& p : load_measurements(catalog)) {
+    if (p.device_class != device_class || !p.used_for_fit || p.group == leave_out_group) continue;
+    if (device_class == "hbm_gpu" && (p.request.spec.method == "mtp") != (fit == "hbm_gpu_mtp")) continue;
+    points.push_back(std::move(p));
+  }
   return points;
 }
 
 }  // namespace
 
-double fit_objective(const Catalog& catalog, const std::string& device_class) {
-  return objective(device_class, validate(catalog, fitted_points(catalog, device_class)));
+std::vector<std::string> fit_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, constants] : fitted_constants()) names.push_back(name);
+  return names;
 }
 
-FitResult fit_device_class(const Catalog& catalog, const std::string& device_class, const std::string& leave_out_group) {
-  auto it = fitted_constants().find(device_class);
+double fit_objective(const Catalog& catalog, const std::string& fit) {
+  return objective(class_of_fit(fit), validate(catalog, fitted_points(catalog, fit)));
+}
+
+FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const std::string& leave_out_group) {
+  auto it = fitted_constants().find(fit);
   if (it == fitted_constants().end())
-    throw InputError("device_class", "'" + device_class + "' has no fitted constants (fitted: hbm_gpu, wafer, sram_lpu)");
+    throw InputError("device_class", "'" + fit + "' has no fitted constants (fitted: hbm_gpu, hbm_gpu_mtp, wafer, sram_lpu)");
+  const std::string device_class = class_of_fit(fit);
   FitResult result;
+  result.fit = fit;
   result.device_class = device_class;
   result.names = it->second;
   const DeviceConstants& current = catalog.constants_for(device_class);
   std::vector<double> start;
-  for (const auto& name : result.names) start.push_back(std::log(current.get(name)));
-  const auto points = fitted_points(catalog, device_class, leave_out_group);
-  if (points.empty()) throw InputError("device_class", "no measurements left to fit " + device_class + " on");
+  // Fractions start inside their bound (a start on the bound would make every trial of the simplex infeasible).
+  auto cap_of = [](const std::string& name) {
+    if (name.find("acceptance") != std::string::npos) return kMaxAcceptance;
+    return name.find("efficiency") != std::string::npos ? 1.0 : std::numeric_limits<double>::infinity();
+  };
+  for (const auto& name : result.names) start.push_back(std::log(std::min(current.get(name), 0.95 * cap_of(name))));
+  const auto points = fitted_points(catalog, fit, leave_out_group);
+  if (points.empty()) throw InputError("device_class", "no measurements left to fit " + fit + " on");
   auto f = [&](const std::vector<double>& x) {
     std::vector<double> values;
     for (double v : x) values.push_back(std::exp(v));
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      const std::string& name = result.names[i];
-      const bool fraction = name.find("efficiency") != std::string::npos || name.find("acceptance") != std::string::npos;
-      if (fraction && values[i] >= (name.find("acceptance") != std::string::npos ? kMaxAcceptance : 1.0)) return 1e9;
-    }
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (values[i] >= cap_of(result.names[i])) return 1e9;
     const Catalog trial = with_values(catalog, device_class, result.names, values);
     return objective(device_class, validate(trial, points));
   };
@@ -417,9 +473,10 @@ std::map<GroupKey, std::vector<double>> errors_by_group(const std::vector<Valida
 
 }  // namespace
 
-std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string& device_class,
+std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string& fit,
                                        const std::function<void(const std::string&)>& progress) {
-  const auto points = fitted_points(catalog, device_class);
+  const std::string device_class = class_of_fit(fit);
+  const auto points = fitted_points(catalog, fit);
   std::vector<std::string> groups;
   for (const auto& p : points)
     if (std::find(groups.begin(), groups.end(), p.group) == groups.end()) groups.push_back(p.group);
@@ -427,8 +484,8 @@ std::vector<GroupError> cross_validate(const Catalog& catalog, const std::string
   std::map<GroupKey, std::vector<double>> cv_errors;
   for (const auto& group : groups) {
     if (progress) progress(fmt::format("{}: refit without {}", device_class, group));
-    const FitResult fit = fit_device_class(catalog, device_class, group);
-    const Catalog refitted = with_values(catalog, device_class, fit.names, fit.values);
+    const FitResult refit = fit_device_class(catalog, fit, group);
+    const Catalog refitted = with_fit(catalog, refit);
     std::vector<MeasuredPoint> held_out;
     for (const auto& p : points)
       if (p.group == group) held_out.push_back(p);
@@ -488,9 +545,12 @@ void write_cross_validation(const std::string& path, const std::vector<GroupErro
     std::string line;
     while (std::getline(in, line)) {
       if (line.empty() || line[0] == '#' || line.rfind("device_class,", 0) == 0) continue;
-      const std::string cls = line.substr(0, line.find(','));
+      // Rows of the groups `errors` covers are replaced; other groups' rows (other fits) are kept.
+      const auto first = line.find(',');
+      const std::string cls = line.substr(0, first);
+      const std::string group = line.substr(first + 1, line.find(',', first + 1) - first - 1);
       bool replaced = false;
-      for (const auto& e : errors) replaced = replaced || e.device_class == cls;
+      for (const auto& e : errors) replaced = replaced || (e.device_class == cls && e.group == group);
       if (!replaced) kept.push_back(line);
     }
   }
@@ -514,7 +574,8 @@ void write_fit(const std::string& path, const FitResult& fit) {
     if (!line.empty() && line[0] == '[') table = line.substr(1, line.find(']') - 1);
     if (table == fit.device_class) {
       const std::string key = line.substr(0, line.find(" ="));
-      if (key == "residuals") line = "residuals = \"" + fit.residuals + "\"";
+      // A later stage (hbm_gpu_mtp) sets its constants only; the table's residuals are its class's own fit's.
+      if (key == "residuals" && fit.fit == fit.device_class) line = "residuals = \"" + fit.residuals + "\"";
       for (std::size_t i = 0; i < fit.names.size(); ++i)
         if (key == fit.names[i]) line = fmt::format("{} = {:.6g}", key, fit.values[i]);
     }

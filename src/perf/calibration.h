@@ -31,6 +31,7 @@ struct MeasuredPoint {
   std::string model;
   std::string hardware;
   PerfRequest request;
+  int decode_gpus = 0, prefill_gpus = 0;  // > 0: disaggregated pools (request = one decode replica's)
   // metric name -> measured value
   std::vector<std::pair<std::string, double>> metrics;
 };
@@ -51,7 +52,8 @@ struct ErrorSummary {
 std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows);
 
 struct FitResult {
-  std::string device_class;
+  std::string fit;           // "hbm_gpu", "hbm_gpu_mtp", "wafer", "sram_lpu"
+  std::string device_class;  // the calibration.toml table it sets
   std::vector<std::string> names;
   std::vector<double> values;
   double objective = 0;
@@ -62,8 +64,10 @@ struct FitResult {
 // catalog's values (Nelder-Mead in log space, with restarts). hbm_gpu: mean |log error| over both metrics;
 // wafer: the largest |relative error|.
 // `leave_out_group`: fit without that group's rows (cross-validation).
-FitResult fit_device_class(const Catalog& catalog, const std::string& device_class,
-                           const std::string& leave_out_group = "");
+// `fit`: a device class, or hbm_gpu_mtp (the MTP acceptance on the GPU runs with MTP, the kernels' constants
+// fixed).
+FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const std::string& leave_out_group = "");
+std::vector<std::string> fit_names();  // every fit, in the order calibrate runs them
 
 // `catalog` with the fitted values of `fit` in place of its device class's constants.
 Catalog with_fit(const Catalog& catalog, const FitResult& fit);

@@ -17,6 +17,44 @@ double off_chip_bytes_per_s(const Hardware& h) {
 
 }  // namespace
 
+FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
+                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus) {
+  const int decode_tp = decode.tp.value_or(1);
+  if (decode_gpus < decode_tp || prefill_gpus < 1)
+    throw InputError("decode_gpus", "needs at least one decode replica and one prefill GPU");
+  const double replicas = std::floor(static_cast<double>(decode_gpus) / decode_tp);
+  PerfRequest d = decode;
+  d.concurrency = std::max(1.0, decode.concurrency / replicas);
+  d.record_terms = false;
+  const PerfResult rd = engine.run(model, hardware, d);
+  PerfRequest p = decode;
+  p.tp.reset();
+  p.ep.reset();
+  p.pp.reset();
+  p.devices.reset();
+  p.attention_dp = false;
+  p.spec = SpecDecode{};
+  p.osl = 1;
+  p.concurrency = 1;
+  p.record_terms = false;
+  p.queue_beyond_memory = false;
+  const PerfResult rp = engine.run(model, hardware, p);
+  const double workers = std::max(1.0, std::floor(static_cast<double>(prefill_gpus) / rp.devices));
+  // Decode without prefill stalls (prefill runs elsewhere); each request first waits for its prefill.
+  const double tpot = rd.tpot_s - rd.prefill_stall_per_token_s;
+  const double decode_rate = decode.concurrency / (rp.ttft_s + (decode.osl - 1) * tpot);
+  const double prefill_rate = workers / rp.prefill_s;
+  FixedPoolsResult r;
+  r.prefill_bound = prefill_rate < decode_rate;
+  const double rate = std::min(decode_rate, prefill_rate);
+  r.tokens_per_s_per_user = 1.0 / tpot;
+  r.output_tokens_per_s_per_device = rate * decode.osl / (decode_gpus + prefill_gpus);
+  r.ttft_s = rp.ttft_s;
+  if (r.prefill_bound)  // clients queue for the prefill workers: each waits out the gap between the two rates
+    r.ttft_s += decode.concurrency / rate - decode.concurrency / decode_rate;
+  return r;
+}
+
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,
                                                  const Hardware& prefill_hw, const Hardware& decode_hw,
                                                  const DisaggRequest& request) {

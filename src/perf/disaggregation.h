@@ -39,6 +39,19 @@ struct DisaggResult {
   std::string bound;
 };
 
+// A disaggregated deployment of fixed pools on one hardware, as benchmarked (InferenceX's Dynamo runs):
+// `decode_gpus` GPUs in replicas of the decode request's TP, `prefill_gpus` GPUs in workers of the fewest devices
+// that hold the model, `decode.concurrency` closed-loop clients spread over the decode replicas. Requests flow at
+// the slower of the decode pool's closed-loop rate and the prefill workers' rate.
+struct FixedPoolsResult {
+  double tokens_per_s_per_user = 0;
+  double output_tokens_per_s_per_device = 0;  // over prefill and decode GPUs together
+  double ttft_s = 0;
+  bool prefill_bound = false;
+};
+FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
+                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus);
+
 // Disaggregated, then co-located on the prefill hardware and on the decode hardware (same concurrency).
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,
                                                  const Hardware& prefill_hardware, const Hardware& decode_hardware,

@@ -165,6 +165,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   r.hardware = hardware.system.name;
   r.device_class = cls;
   r.concurrency = request.concurrency;
+  r.running_sequences = request.concurrency;
   r.isl = request.isl;
   r.osl = request.osl;
 
@@ -355,6 +356,37 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
 }
 
 PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+  if (!request.queue_beyond_memory) return run_admitted(model, hardware, request);
+  try {
+    return run_admitted(model, hardware, request);
+  } catch (const InfeasibleError&) {
+    // More clients than KV room: the server runs the largest batch that fits and the others wait for a slot.
+    double low = 0, high = request.concurrency;  // low fits (0: none known), high does not
+    PerfResult best;
+    while (high - low > 1) {
+      const double mid = std::floor((low + high) / 2);
+      PerfRequest trial = request;
+      trial.concurrency = mid;
+      trial.queue_beyond_memory = false;
+      try {
+        best = run_admitted(model, hardware, trial);
+        low = mid;
+      } catch (const InfeasibleError&) {
+        high = mid;
+      }
+    }
+    if (low < 1) throw;
+    // Closed loop of C clients through `low` slots: each client waits C / low - 1 request times for a slot.
+    const double request_time = best.ttft_s + (request.osl - 1) * best.tpot_s;
+    best.queue_s += (request.concurrency / low - 1) * request_time;
+    best.ttft_s += (request.concurrency / low - 1) * request_time;
+    best.concurrency = request.concurrency;
+    best.running_sequences = low;
+    return best;
+  }
+}
+
+PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
   Plan planned = plan(model, hardware, request);
   PerfResult& r = planned.result;
   const Parallelism& p = planned.parallel;

@@ -36,6 +36,9 @@ struct PerfRequest {
   double prefill_chunk_tokens = 8192;
   double prefix_cached_tokens = 0;  // of the isl input tokens, how many are already cached (not prefilled)
   bool record_terms = true;  // name every term of the critical path (--explain); sweeps turn it off
+  // When the KV of `concurrency` sequences does not fit: run the largest batch that does and let the other
+  // clients wait for a slot (a server's admission queue), instead of reporting the request infeasible.
+  bool queue_beyond_memory = false;
 };
 
 struct PerfResult {
@@ -46,6 +49,7 @@ struct PerfResult {
   int devices = 0;
   double systems = 0;  // devices / chips per system (fractional)
   double concurrency = 0, isl = 0, osl = 0;
+  double running_sequences = 0;  // sequences decoding at once: the concurrency, or fewer when KV room queues the rest
   int microbatches = 1;
 
   double ttft_s = 0;
@@ -129,6 +133,7 @@ class PerfEngine {
     std::vector<std::pair<int, int>> groups;
   };
   Plan plan(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
+  PerfResult run_admitted(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
   const Catalog& catalog_;
   std::map<std::string, std::unique_ptr<DeviceClass>> classes_;
 };

@@ -147,6 +147,8 @@ SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, co
   if (spec.method == "none") throw InputError(field, "name a method (mtp, vendor or draft=MODEL); got '" + text + "'");
   if (!(spec.acceptance > 0 && spec.acceptance < 1))
     throw InputError(field, fmt::format("accept must be in (0, 1); got {}", spec.acceptance));
+  // MTP's per-token acceptance defaults to the one fitted on InferenceX's DeepSeek-R1 MTP runs.
+  if (spec.method == "mtp" && !acceptance_given) spec.acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
   if (spec.method == "vendor" && !acceptance_given) {
     spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
     spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");

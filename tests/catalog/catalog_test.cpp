@@ -166,6 +166,9 @@ TEST(Catalog, PeersAndMeasurementsAreLoadedOnce) {
   EXPECT_EQ(c.lpu_measurements.size(), 7u);
   // Groq: the two decode speeds and the TTFT are operating points; the other rows (chip count, client-side
   // throughputs) are checked elsewhere.
+  std::size_t disaggregated = 0;
+  for (const auto& m : c.gpu_measurements) disaggregated += m.disaggregated ? 1 : 0;
+  EXPECT_EQ(disaggregated, 45u);  // inferencex_dsr1_mtp_and_disagg.csv: Dynamo runs on H100/H200
   EXPECT_EQ(load_measurements(c).size(), c.gpu_measurements.size() + c.wafer_measurements.size() + 3);
 }
 

@@ -80,9 +80,9 @@ TEST(Cli, ValidateJsonIsOneRowPerGroupAndMetric) {
   const Result r = run("validate --format json");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = nlohmann::json::parse(r.output);
-  // 6 GPU groups x 3 metrics (throughput, speed per user, TTFT) + Groq (statement: speed; LLMPerf: speed, TTFT)
-  // + 4 + 2 wafer groups
-  ASSERT_EQ(rows.size(), 27u);
+  // 17 GPU groups (6 + 4 with MTP + 7 disaggregated) x 3 metrics (throughput, speed per user, TTFT) + Groq
+  // (statement: speed; LLMPerf: speed, TTFT) + 4 + 2 wafer groups
+  ASSERT_EQ(rows.size(), 60u);
   for (const auto& row : rows)
     for (const char* key : {"device_class", "group", "metric", "n", "fit_median_ape", "cv_median_ape", "signed_median",
                             "worst_ape"})

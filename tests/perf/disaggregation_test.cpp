@@ -60,5 +60,34 @@ TEST(Disaggregation, RowsNameTheSystemsTheyKeepBusy) {
   for (const auto& r : rows) EXPECT_TRUE(r.fits) << r.label;
 }
 
+// InferenceX's Dynamo runs fix both pools. Per-GPU throughput counts prefill and decode GPUs; while decode sets
+// the rate, more prefill GPUs only dilute it, and a starved prefill pool caps the rate below what decode could do.
+TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("deepseek-r1");
+  const Hardware h200 = c.hardware("h200");
+  PerfRequest d;
+  d.weights = weight_format(m, "fp8", c.precisions, "test");
+  d.kv = c.precisions.get("fp8", "test");
+  d.tp = 8;
+  d.ep = 8;
+  d.isl = 1024;
+  d.osl = 1024;
+  d.concurrency = 72;
+  d.serving_stack = "trt";
+  const FixedPoolsResult small = predict_fixed_pools(engine, m, h200, d, 72, 8);
+  const FixedPoolsResult big = predict_fixed_pools(engine, m, h200, d, 72, 16);
+  EXPECT_FALSE(small.prefill_bound);
+  EXPECT_DOUBLE_EQ(small.tokens_per_s_per_user, big.tokens_per_s_per_user);
+  EXPECT_NEAR(big.output_tokens_per_s_per_device / small.output_tokens_per_s_per_device, 80.0 / 88.0, 1e-9);
+  d.concurrency = 4096;  // 8 prefill GPUs cannot feed 4,096 clients
+  d.queue_beyond_memory = true;
+  const FixedPoolsResult starved = predict_fixed_pools(engine, m, h200, d, 72, 8);
+  EXPECT_TRUE(starved.prefill_bound);
+  EXPECT_GT(starved.ttft_s, small.ttft_s);
+  EXPECT_THROW(predict_fixed_pools(engine, m, h200, d, 4, 8), InputError);  // fewer GPUs than one replica
+}
+
 }  // namespace
 }  // namespace ws

@@ -40,8 +40,13 @@ Command calibrate_command() {
              flag_field("no_cross_validation", "Skip the leave-one-group-out refits (one per group: minutes)")}};
   c.api = false;  // minutes of fitting, and --write changes the catalog
   c.run = [](const Context& ctx, const RequestValues& v) {
-    std::vector<std::string> classes = {"hbm_gpu", "wafer", "sram_lpu"};
-    if (to_lower(v.text("device_class")) != "all") classes = {v.text("device_class")};
+    // Every fit of the chosen class, in order (the GPU kernels' constants before the MTP acceptance fitted on them).
+    const std::string chosen = to_lower(v.text("device_class"));
+    std::vector<std::string> classes;
+    for (const auto& fit : fit_names())
+      if (chosen == "all" || fit == chosen || fit.rfind(chosen + "_", 0) == 0) classes.push_back(fit);
+    if (classes.empty()) classes = {chosen};  // fit_device_class names what is accepted
+    Catalog current = ctx.catalog;
     Table t;
     t.title = "Fitted constants";
     t.columns = {Column{"device_class", "class"}, Column{"constant", "constant"}, Column{"value", "value", 1, 6},
@@ -50,13 +55,14 @@ Command calibrate_command() {
     std::vector<GroupError> all_cv;
     for (const auto& cls : classes) {
       if (ctx.progress) ctx.progress("fitting " + cls);
-      const FitResult fit = fit_device_class(ctx.catalog, cls);
+      const FitResult fit = fit_device_class(current, cls);
+      current = with_fit(current, fit);
       for (std::size_t i = 0; i < fit.names.size(); ++i) t.rows.push_back({cls, fit.names[i], fit.values[i], fit.objective});
       t.notes.push_back(cls + " residuals (the fit's own rows, not a validation): " + fit.residuals);
       std::vector<GroupError> cv;
       if (!v.flag("no_cross_validation")) {
         // The fit columns with the constants just fitted; each refit starts from them.
-        cv = cross_validate(with_fit(ctx.catalog, fit), cls, ctx.progress);
+        cv = cross_validate(current, cls, ctx.progress);
         all_cv.insert(all_cv.end(), cv.begin(), cv.end());
       }
       if (v.flag("write")) {
