@@ -84,7 +84,13 @@ double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, co
   else depth /= split;
   const double tile_rows = tile_rows_for(rows, gemm_min_tile_rows_, gemm_tile_rows_);
   double tiles = std::ceil(rows / tile_rows) * std::ceil(columns / gemm_tile_columns_) * std::ceil(count);
-  if (chip.compute_units) tiles = std::ceil(tiles / *chip.compute_units) * *chip.compute_units;
+  if (chip.compute_units) {
+    // Fewer tiles than compute units: the kernel splits the depth (split-K / stream-K) over the idle units, in
+    // chunks of at least gemm_tile_columns, and the partial sums are reduced.
+    const double units = *chip.compute_units;
+    const double splits = std::clamp(std::floor(units / tiles), 1.0, std::max(1.0, std::floor(depth / gemm_tile_columns_)));
+    tiles = std::ceil(tiles * splits / units) * units / splits;
+  }
   return 2.0 * tiles * tile_rows * gemm_tile_columns_ * depth / (peak * gemm_compute_efficiency_);
 }
 
