@@ -117,6 +117,27 @@ TEST_F(BrokenCatalog, UnknownKeyIsRejectedWithFileAndLine) {
   EXPECT_NE(message.find("did you mean"), std::string::npos);
 }
 
+// The MTP/disaggregated file: a spec method or disagg flag the engine does not know names file and line; so does
+// a fractional compute-unit count in chips.toml, and a Groq row without a positive value.
+TEST_F(BrokenCatalog, MeasurementFlagsAndCountsAreChecked) {
+  replace("measurements/inferencex_dsr1_mtp_and_disagg.csv", "b200,trt,dsr1,fp8,mtp,False,", "b200,trt,dsr1,fp8,eagle,False,");
+  std::string message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(inferencex_dsr1_mtp_and_disagg\.csv:\d+.*spec_method: expected none or mtp, got 'eagle')")))
+      << message;
+  replace("measurements/inferencex_dsr1_mtp_and_disagg.csv", "b200,trt,dsr1,fp8,eagle,False,", "b200,trt,dsr1,fp8,mtp,Maybe,");
+  message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(inferencex_dsr1_mtp_and_disagg\.csv:\d+.*disagg: expected True or False, got 'maybe')")))
+      << message;
+  replace("measurements/inferencex_dsr1_mtp_and_disagg.csv", "b200,trt,dsr1,fp8,mtp,Maybe,", "b200,trt,dsr1,fp8,mtp,False,");
+  replace("chips.toml", "compute_units = 132\n", "compute_units = 132.5\n");
+  message = load_error();
+  EXPECT_NE(message.find("[h100].compute_units: expected an integer"), std::string::npos) << message;
+  replace("chips.toml", "compute_units = 132.5\n", "compute_units = 132\n");
+  replace("measurements/groq_llama2_70b_2024.csv", "ttft_p50,0.2219,", "ttft_p50,-0.2219,");
+  message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(groq_llama2_70b_2024\.csv:\d+: value: expected a positive number)"))) << message;
+}
+
 TEST_F(BrokenCatalog, NegativeBandwidthIsRejectedWhenLoaded) {
   replace("chips.toml", "memory_bandwidth_tb_per_s = 3.35", "memory_bandwidth_tb_per_s = -3.35");
   const std::string message = load_error();
