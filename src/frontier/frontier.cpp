@@ -116,7 +116,7 @@ std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hard
   }
   // Wide expert parallelism, as the measured MoE frontiers run it: attention data-parallel on every GPU, the
   // experts spread over all of them (a whole NVL72 domain, or several 8-GPU nodes over the scale-out network).
-  if (model.is_moe()) {
+  if (model.is_moe() && hardware.chip.device_class == "hbm_gpu") {
     std::set<int> widths;
     for (int width : {8, 16, 32, 64, per_system})
       if (width >= std::max(2, min_devices) && width <= std::max(per_system, 64)) widths.insert(width);

@@ -22,6 +22,7 @@ std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_b
                                               double last_extra, int stages) {
   const int n = static_cast<int>(layer_bytes.size());
   stages = std::clamp(stages, 1, std::max(1, n));
+  if (stages == 1) return {{0, n}};  // one stage holds every layer (most GPU plans): no search
   double low = 0, high = first_extra + last_extra;
   for (double b : layer_bytes) { low = std::max(low, b); high += b; }
   // Binary search the smallest per-stage capacity that packs into `stages` groups.

@@ -74,6 +74,16 @@ bool same_work(const LayerWork& a, const LayerWork& b) {
   return true;
 }
 
+bool same_kind(const LayerSpec& a, const LayerSpec& b) {
+  const FfnSpec& f = a.ffn;
+  const FfnSpec& g = b.ffn;
+  return a.scope == b.scope && a.window_tokens == b.window_tokens && a.multi_token_prediction == b.multi_token_prediction &&
+         f.moe == g.moe && f.dense_intermediate == g.dense_intermediate && f.experts == g.experts &&
+         f.experts_per_token == g.experts_per_token && f.expert_intermediate == g.expert_intermediate &&
+         f.shared_intermediate == g.shared_intermediate && f.expert_bias == g.expert_bias &&
+         f.router_bias_terms == g.router_bias_terms;
+}
+
 StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& kv, double sequences, double tokens,
                double context, bool honor_windows, bool causal_prefill) {
   StepWork step;
@@ -89,8 +99,17 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
   const double kv_per_token_layer =
       a.kind == AttentionKind::mla ? (a.kv_lora_rank + a.qk_rope_head_dim) * kv.bytes_per_element()
                                    : static_cast<double>(a.kv_heads) * (a.head_dim + a.v_head_dim) * kv.bytes_per_element();
+  const LayerSpec* previous = nullptr;
   for (const auto& layer : model.layers) {
     if (layer.multi_token_prediction) continue;
+    // A layer of the same kind as the one before does the same work: copied, not rebuilt (sweeps build
+    // millions of steps).
+    if (previous && same_kind(*previous, layer)) {
+      step.layers.push_back(step.layers.back());
+      step.layers.back().repeats_previous = true;
+      continue;
+    }
+    previous = &layer;
     const LayerParams p = layer_params(model, layer);
     LayerWork work;
     work.phases.reserve(7);  // qkv, attention, o_proj, router, up, down (sweeps build millions of these)

@@ -30,6 +30,22 @@ TEST(Frontier, ParetoPointsAreNotDominated) {
   EXPECT_GT(pareto, 2);
 }
 
+// MoE models sweep wide expert parallelism with data-parallel attention on GPUs only (wafers and LPUs split
+// layers, and the engine refuses DP attention there): every device class sweeps without an error.
+TEST(Frontier, WideExpertParallelismOnGpusOnly) {
+  FrontierRequest request;
+  request.max_concurrency = 64;
+  for (const char* hardware : {"gb300-nvl72", "dgx-h100", "cs-3", "groq-lpx", "lpu1"}) {
+    std::vector<FrontierPoint> points;
+    ASSERT_NO_THROW(points = sweep(engine(), test::catalog().model("gpt-oss-120b"), test::catalog().hardware(hardware),
+                                   request)) << hardware;
+    int wide = 0;
+    for (const auto& p : points) wide += p.attention_dp ? 1 : 0;
+    if (test::catalog().hardware(hardware).chip.device_class == "hbm_gpu") EXPECT_GT(wide, 0) << hardware;
+    else EXPECT_EQ(wide, 0) << hardware;
+  }
+}
+
 TEST(Frontier, MarkParetoByHand) {
   std::vector<FrontierPoint> points(3);
   for (auto& p : points) { p.model = "m"; p.hardware = "h"; }
