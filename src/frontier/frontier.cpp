@@ -139,9 +139,15 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   base.record_terms = false;
   const double usable = engine.device_class(hardware.chip.device_class).usable_memory_fraction();
   std::vector<FrontierPoint> points;
-  for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable)) {
+  bool has_mtp = false;
+  for (const auto& layer : model.layers) has_mtp = has_mtp || layer.multi_token_prediction;
+  std::vector<SpecDecode> specs = {SpecDecode{}};
+  if (request.spec.method == "mtp" && has_mtp) specs.push_back(request.spec);
+  for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable))
+  for (const SpecDecode& spec : specs) {
     for (double c = 1; c <= request.max_concurrency; c *= 2) {
       PerfRequest r = base;
+      r.spec = spec;
       r.concurrency = c;
       r.tp = plan.tp;
       r.pp = plan.pp;
@@ -161,6 +167,7 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       p.pp = result.parallel.pp;
       p.ep = result.parallel.ep;
       p.attention_dp = result.parallel.attention_dp;
+      p.spec_draft_tokens = result.spec_draft_tokens;
       p.concurrency = c;
       p.tokens_per_s_per_user = result.tokens_per_s_per_user;
       p.output_tokens_per_s = result.output_tokens_per_s;

@@ -21,6 +21,7 @@ struct FrontierPoint {
   int devices = 0;
   int tp = 1, pp = 1, ep = 1;
   bool attention_dp = false;  // attention data-parallel over the TP group (wide EP)
+  int spec_draft_tokens = 0;  // MTP tokens drafted per step (0: no speculative decoding)
   double concurrency = 0;
   double tokens_per_s_per_user = 0;
   double output_tokens_per_s = 0;
@@ -40,6 +41,9 @@ struct FrontierRequest {
   std::string kv_dtype = "bf16";
   bool honor_windows = true;
   int max_concurrency = 4096;
+  // "mtp": every point of a model with an MTP module is also swept with MTP drafting (the engine picks the
+  // draft length); the Pareto marking keeps whichever is better. "none": no speculative decoding.
+  SpecDecode spec;
 };
 
 // Cost of the normalizer for `devices` chips of `hardware` (1 device, devices/chips per system, USD per hour

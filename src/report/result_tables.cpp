@@ -99,7 +99,8 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
   t.title = "Throughput vs interactivity (" + normalizer_unit(normalize) + ")";
   t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"devices", "devices", 1, 0, true},
                Column{"tp", "TP", 1, 0, true}, Column{"pp", "PP", 1, 0, true}, Column{"ep", "EP", 1, 0, true},
-               Column{"attention_dp", "DP attention"}, Column{"concurrency", "concurrency", 1, 0, true},
+               Column{"attention_dp", "DP attention"}, Column{"spec_draft_tokens", "MTP drafted", 1, 0, true},
+               Column{"concurrency", "concurrency", 1, 0, true},
                Column{"tokens_per_s_per_user", "tok/s/user", 1, 1},
                Column{"output_tokens_per_s_per_" + norm, "output " + normalizer_unit(normalize), 1, 2},
                Column{"total_tokens_per_s_per_" + norm, "total " + normalizer_unit(normalize), 1, 2},
@@ -108,7 +109,7 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
   for (const auto& p : points) {
     if (pareto_only && !p.pareto) continue;
     t.rows.push_back({p.model, p.hardware, double(p.devices), double(p.tp), double(p.pp), double(p.ep),
-                      std::string(p.attention_dp ? "yes" : "no"), p.concurrency,
+                      std::string(p.attention_dp ? "yes" : "no"), double(p.spec_draft_tokens), p.concurrency,
                       p.tokens_per_s_per_user, p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm,
                       p.output_tokens_per_s, p.ttft_s, p.bound, std::string(p.pareto ? "yes" : "no")});
   }

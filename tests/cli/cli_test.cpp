@@ -177,6 +177,10 @@ TEST(CliTokenomics, BadInputIsNamed) {
   EXPECT_NE(r.output.find("mix_not_one.toml"), std::string::npos);
   EXPECT_EQ(run("cost --model gpt-oss-120b --hardware cs-3 --workload agentic").exit_code, 2);
   EXPECT_EQ(run("frontier --model gpt-oss-120b --hardware cs-3 --normalize watts").exit_code, 2);
+  // The frontier sweeps MTP drafting or none; a vendor or draft-model method is named as refused.
+  const Result vendor = run("frontier --model deepseek-r1 --hardware dgx-b300 --spec-decode vendor");
+  EXPECT_EQ(vendor.exit_code, 2);
+  EXPECT_NE(vendor.output.find("--spec-decode: the frontier sweeps none or mtp"), std::string::npos) << vendor.output;
   EXPECT_EQ(run("offload --model gpt-oss-120b --hardware dgx-b300").exit_code, 2);
 }
 

@@ -46,6 +46,26 @@ TEST(Frontier, WideExpertParallelismOnGpusOnly) {
   }
 }
 
+// --spec-decode mtp sweeps MTP drafting next to plain decoding where the model has an MTP module (DeepSeek-R1),
+// and leaves models without one (gpt-oss) as they are.
+TEST(Frontier, MtpIsSweptWhereTheModelHasAnMtpModule) {
+  FrontierRequest request;
+  request.max_concurrency = 16;
+  request.weight_dtype = "fp8";
+  request.kv_dtype = "fp8";
+  request.spec.method = "mtp";
+  request.spec.acceptance = test::catalog().constants_for("hbm_gpu").get("mtp_acceptance");
+  const Hardware gb300 = test::catalog().hardware("gb300-nvl72");
+  int drafted = 0, plain = 0;
+  for (const auto& p : sweep(engine(), test::catalog().model("deepseek-r1"), gb300, request))
+    (p.spec_draft_tokens > 0 ? drafted : plain)++;
+  EXPECT_GT(drafted, 0);
+  EXPECT_GT(plain, 0);
+  request.weight_dtype = "checkpoint";
+  for (const auto& p : sweep(engine(), test::catalog().model("gpt-oss-120b"), gb300, request))
+    EXPECT_EQ(p.spec_draft_tokens, 0);
+}
+
 TEST(Frontier, MarkParetoByHand) {
   std::vector<FrontierPoint> points(3);
   for (auto& p : points) { p.model = "m"; p.hardware = "h"; }

@@ -46,6 +46,11 @@ FrontierQuery frontier_query(const Context& ctx, const RequestValues& v) {
   q.request.kv_dtype = v.text("kv_dtype");
   q.request.honor_windows = parse_kv_window(v.text("kv_window"), "kv_window");
   q.request.max_concurrency = static_cast<int>(v.integer("max_concurrency"));
+  if (v.has("spec_decode")) {
+    q.request.spec = parse_spec_decode(v.text("spec_decode"), catalog, "spec_decode", user_paths(v));
+    if (q.request.spec.method != "none" && q.request.spec.method != "mtp")
+      throw InputError("spec_decode", "the frontier sweeps none or mtp[,k=K][,accept=A]; got '" + v.text("spec_decode") + "'");
+  }
   q.all_points = v.flag("all_points");
   q.plot = v.text("plot");
   for (const auto& h : q.hardware) normalizer_value(catalog, h, 1, q.request.normalize);  // fail before the sweep
@@ -64,7 +69,9 @@ Command frontier_command() {
                                limits::max_frontier_concurrency, "past where every catalog deployment runs out of KV memory",
                                std::string("4096"))},
                   precision_fields(),
-                  {flag_field("all_points", "Every swept point, not only the Pareto-optimal ones"),
+                  {text_field("spec_decode", std::string("none"),
+                              "none | mtp[,k=K][,accept=A]: also sweep MTP drafting for models with an MTP module"),
+                   flag_field("all_points", "Every swept point, not only the Pareto-optimal ones"),
                    cli_only(text_field("plot", std::nullopt, "Write the chart to FILE.png or FILE.svg (gnuplot)"))}})};
   c.run = [](const Context& ctx, const RequestValues& v) {
     const FrontierQuery q = frontier_query(ctx, v);
