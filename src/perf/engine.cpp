@@ -25,11 +25,28 @@ std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_b
   if (stages == 1) return {{0, n}};  // one stage holds every layer (most GPU plans): no search
   double low = 0, high = first_extra + last_extra;
   for (double b : layer_bytes) { low = std::max(low, b); high += b; }
-  // Binary search the smallest per-stage capacity that packs into `stages` groups.
+  // Binary search the smallest per-stage capacity that packs into `stages` groups. The groups pack_layers would
+  // make are counted without building them (the search runs ~60 packs per plan, millions in a sweep).
+  auto groups_at = [&](double capacity) {
+    int count = 1;
+    double filled = first_extra;
+    bool empty = true;
+    for (int i = 0; i < n; ++i) {
+      const double need = layer_bytes[i] + (i == n - 1 ? last_extra : 0.0);
+      if (filled + need > capacity) {
+        if (empty || need > capacity) return -1;  // a layer alone does not fit
+        ++count;
+        filled = 0;
+      }
+      filled += need;
+      empty = false;
+    }
+    return count;
+  };
   for (int iteration = 0; iteration < 60; ++iteration) {
     const double mid = (low + high) / 2;
-    const auto shares = pack_layers(layer_bytes, first_extra, last_extra, mid);
-    if (!shares.empty() && static_cast<int>(shares.size()) <= stages) high = mid;
+    const int count = groups_at(mid);
+    if (count > 0 && count <= stages) high = mid;
     else low = mid;
   }
   auto shares = pack_layers(layer_bytes, first_extra, last_extra, high * (1 + 1e-12));
