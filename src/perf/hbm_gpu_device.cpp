@@ -159,7 +159,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
       before = t;
       kernels_before = kernels;
     }
-    for (const auto& phase : work.layers[i].phases) kernel(phase, i);
+    for (const auto& phase : work.layer(i).phases) kernel(phase, i);
     if (!t.record_terms) {
       layer_delta = t.minus(before);
       layer_kernels = kernels - kernels_before;

@@ -33,7 +33,7 @@ StepTime SramLpuDevice::stage_time(const StepWork& work, int first_layer, int la
   };
   if (first_stage) phase_time(work.embedding, -1);
   for (int i = first_layer; i < last_layer; ++i)
-    for (const auto& phase : work.layers[i].phases) phase_time(phase, i);
+    for (const auto& phase : work.layer(i).phases) phase_time(phase, i);
   if (last_stage) phase_time(work.head, -1);
   return t;
 }

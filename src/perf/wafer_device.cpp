@@ -25,7 +25,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   const double core_flops = peak_flops_per_s(hardware.chip, work.compute_class) / cores;
 
   double resident = 0;
-  for (int i = first_layer; i < last_layer; ++i) resident += work.layers[i].weight_bytes_resident();
+  for (int i = first_layer; i < last_layer; ++i) resident += work.layer(i).weight_bytes_resident();
   if (first_stage) resident += work.embedding.weight_bytes_resident;
   if (last_stage) resident += work.head.weight_bytes_resident;
   const double bytes_per_core = std::max(resident / cores, 1.0);
@@ -74,7 +74,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (t.record_terms || i == first_layer || !work.layers[i].repeats_previous) {
         layer = StepTime{};
         layer.record_terms = t.record_terms;
-        for (const auto& phase : work.layers[i].phases) phase_time(phase, i, layer);
+        for (const auto& phase : work.layer(i).phases) phase_time(phase, i, layer);
       }
       slowest_layer = std::max(slowest_layer, layer.seconds);
       t.append(layer);

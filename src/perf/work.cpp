@@ -19,12 +19,12 @@ double LayerWork::kv_bytes_read() const { return sum_over(phases, &PhaseWork::kv
 double LayerWork::flops() const { return sum_over(phases, &PhaseWork::flops); }
 double StepWork::weight_bytes_resident() const {
   double total = embedding.weight_bytes_resident + head.weight_bytes_resident;
-  for (const auto& l : layers) total += l.weight_bytes_resident();
+  for (std::size_t i = 0; i < layers.size(); ++i) total += layer(static_cast<int>(i)).weight_bytes_resident();
   return total;
 }
 double StepWork::flops() const {
   double total = head.flops;
-  for (const auto& l : layers) total += l.flops();
+  for (std::size_t i = 0; i < layers.size(); ++i) total += layer(static_cast<int>(i)).flops();
   return total;
 }
 
@@ -105,8 +105,11 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
     // A layer of the same kind as the one before does the same work: copied, not rebuilt (sweeps build
     // millions of steps).
     if (previous && same_kind(*previous, layer)) {
-      step.layers.push_back(step.layers.back());
-      step.layers.back().repeats_previous = true;
+      LayerWork repeat;
+      repeat.repeats_previous = true;
+      const int last = static_cast<int>(step.layers.size()) - 1;
+      repeat.same_as = step.layers.back().same_as >= 0 ? step.layers.back().same_as : last;
+      step.layers.push_back(std::move(repeat));
       continue;
     }
     previous = &layer;
@@ -205,7 +208,7 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       work.phases.push_back(up);
       work.phases.push_back(down);
     }
-    work.repeats_previous = !step.layers.empty() && same_work(work, step.layers.back());
+    work.repeats_previous = !step.layers.empty() && same_work(work, step.layer(static_cast<int>(step.layers.size()) - 1));
     step.layers.push_back(std::move(work));
   }
   step.embedding.name = "embedding";

@@ -47,6 +47,9 @@ struct LayerWork {
   // The same work as the layer before it (most layers of a model are): a device may reuse that layer's time
   // when it does not name every term.
   bool repeats_previous = false;
+  // >= 0: the layer (an earlier one) whose phases this layer shares; its own `phases` are then left empty
+  // (read layers through StepWork::layer).
+  int same_as = -1;
   double weight_bytes_resident() const;
   double weight_bytes_read() const;
   double kv_bytes_read() const;
@@ -70,6 +73,11 @@ struct StepWork {
 
   double weight_bytes_resident() const;
   double flops() const;
+  // Layer i with its phases (a repeated layer resolved to the one it shares them with).
+  const LayerWork& layer(int i) const {
+    const LayerWork& l = layers[static_cast<std::size_t>(i)];
+    return l.same_as >= 0 ? layers[static_cast<std::size_t>(l.same_as)] : l;
+  }
 };
 
 // Expected number of distinct experts hit when `routed_tokens` token-slots pick `per_token` of `experts`

@@ -35,6 +35,27 @@ TEST(DeviceClassRegistry, EveryCatalogClassResolvesAndEveryRegisteredClassIsUsed
   EXPECT_THROW(registry.create("tpu", test::catalog().constants_for("wafer")), InputError);
 }
 
+// Repeated layers share the phases of the first of their run (StepWork::layer resolves them): the step still
+// holds every layer's weights, as the footprint counts them.
+TEST(Work, RepeatedLayersShareTheirPhasesButCountInFull) {
+  for (const char* name : {"llama-3.1-70b", "gpt-oss-120b", "qwen3-235b-a22b"}) {
+    const ModelSpec m = test::catalog().model(name);
+    const WeightFormat w = weight_format(m, "checkpoint", test::catalog().precisions, "test");
+    const StepWork work = decode_work(m, w, test::catalog().precisions.get("bf16", "test"), 8, 2048, true);
+    ASSERT_EQ(work.layers.size(), m.layers.size()) << name;
+    int shared = 0;
+    for (std::size_t i = 0; i < work.layers.size(); ++i) {
+      shared += work.layers[i].same_as >= 0 ? 1 : 0;
+      EXPECT_FALSE(work.layer(static_cast<int>(i)).phases.empty()) << name << " layer " << i;
+    }
+    // gpt-oss alternates sliding and full attention: no two neighbours alike, nothing shared.
+    if (std::string(name) != "gpt-oss-120b") EXPECT_GT(shared, 0) << name;
+    else EXPECT_EQ(shared, 0);
+    // The footprint also counts the RMSNorm vectors (a few per layer, ~1e-5 of the weights), which no phase reads.
+    EXPECT_NEAR(work.weight_bytes_resident() / weight_bytes(m, w), 1.0, 1e-4) << name;
+  }
+}
+
 TEST(Work, ExpectedExpertsTouched) {
   EXPECT_DOUBLE_EQ(expected_experts_touched(128, 4, 1), 4.0);
   EXPECT_NEAR(expected_experts_touched(256, 8, 1000), 256.0, 1e-6);
