@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/error.h"
+
 namespace ws {
 
 // The free constants of one device class (catalog/calibration.toml): what each value is, what it was fitted
@@ -16,7 +18,8 @@ struct DeviceConstants {
   double get(const std::string& key) const {
     auto it = values.find(key);
     if (it == values.end())
-      throw std::out_of_range("catalog/calibration.toml: device class '" + device_class + "' has no constant '" + key + "'");
+      throw InputError("calibration.toml [" + device_class + "]",
+                       "missing constant '" + key + "' (the device class needs it; see src/perf/" + device_class + "_device.h)");
     return it->second;
   }
 };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "perf/engine.h"
 #include "econ/token_cost.h"
 #include "perf/calibration.h"
 #include "test_support.h"
@@ -136,6 +137,20 @@ TEST_F(BrokenCatalog, MeasurementFlagsAndCountsAreChecked) {
   replace("measurements/groq_llama2_70b_2024.csv", "ttft_p50,0.2219,", "ttft_p50,-0.2219,");
   message = load_error();
   EXPECT_TRUE(std::regex_search(message, std::regex(R"(groq_llama2_70b_2024\.csv:\d+: value: expected a positive number)"))) << message;
+}
+
+// A calibration.toml without a constant its device class needs is an input error naming the table and key (exit
+// 2), not an internal one, when the engine is built from it.
+TEST_F(BrokenCatalog, MissingDeviceConstantIsNamed) {
+  replace("calibration.toml", "kernel_overhead_s = ", "kernel_overhed_s = ");
+  const Catalog c = load_catalog(root_.string());
+  try {
+    PerfEngine engine(c);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("calibration.toml [hbm_gpu]: missing constant 'kernel_overhead_s'"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(BrokenCatalog, NegativeBandwidthIsRejectedWhenLoaded) {
