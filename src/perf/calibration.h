@@ -60,12 +60,11 @@ struct FitResult {
   std::string residuals;  // one line, for calibration.toml
 };
 
-// Refits the free constants of `device_class` on the measurements marked used_for_fit, starting from the
-// catalog's values (Nelder-Mead in log space, with restarts). hbm_gpu: mean |log error| over both metrics;
-// wafer: the largest |relative error|.
-// `leave_out_group`: fit without that group's rows (cross-validation).
-// `fit`: a device class, or hbm_gpu_mtp (the MTP acceptance on the GPU runs with MTP, the kernels' constants
-// fixed).
+// Refits the free constants of `fit` on the measurements marked used_for_fit, starting from the catalog's values
+// (Nelder-Mead in log space, with restarts). hbm_gpu: mean over groups of each group's mean |log error| of
+// throughput per GPU, tokens/s per user and TTFT; sram_lpu: the same over its decode speeds; wafer: the largest
+// |relative error|. `fit`: a device class, or hbm_gpu_mtp (the MTP acceptance on the GPU runs with MTP, the
+// kernels' constants fixed). `leave_out_group`: fit without that group's rows (cross-validation).
 FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const std::string& leave_out_group = "");
 std::vector<std::string> fit_names();  // every fit, in the order calibrate runs them
 
