@@ -139,10 +139,8 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   base.record_terms = false;
   const double usable = engine.device_class(hardware.chip.device_class).usable_memory_fraction();
   std::vector<FrontierPoint> points;
-  bool has_mtp = false;
-  for (const auto& layer : model.layers) has_mtp = has_mtp || layer.multi_token_prediction;
   std::vector<SpecDecode> specs = {SpecDecode{}};
-  if (request.spec.method == "mtp" && has_mtp) specs.push_back(request.spec);
+  if (request.spec.method == "mtp" && model.mtp_modules() > 0) specs.push_back(request.spec);
   for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable))
   for (const SpecDecode& spec : specs) {
     for (double c = 1; c <= request.max_concurrency; c *= 2) {

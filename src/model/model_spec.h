@@ -85,6 +85,7 @@ struct ModelSpec {
     for (const auto& layer : layers) n += layer.multi_token_prediction ? 0 : 1;
     return n;
   }
+  int mtp_modules() const { return static_cast<int>(layers.size()) - num_decoder_layers(); }
   bool is_moe() const {
     for (const auto& layer : layers)
       if (layer.ffn.moe) return true;

@@ -100,12 +100,9 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
         m.prefill_gpus = row.prefill_gpus;
         m.used_for_fit = false;
       }
-      // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance; the engine picks
-      // the draft length that is fastest (the runs do not publish theirs).
-      if (row.spec_method == "mtp") {
-        m.request.spec.method = "mtp";
-        m.request.spec.acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
-      }
+      // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance (applied by
+      // validate); the engine picks the draft length that is fastest (the runs do not publish theirs).
+      if (row.spec_method == "mtp") m.request.spec.method = "mtp";
       m.request.concurrency = row.concurrency;
       // InferenceX (formerly InferenceMAX) draws each prompt and output length uniformly from [0.8, 1.0] x
       // nominal (the R1 file: "lengths vary up to -20%"; the gpt-oss file comes from the same harness): the mean
@@ -158,7 +155,6 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
   // Cerebras: vendor single-stream peaks (fitted, with the vendor's speculative decoding) and launch speeds
   // (held back, no speculative decoding). 16-bit weights, as the source sizes them.
   if (catalog.wafer_measurements.empty()) return points;
-  const DeviceConstants& wafer = catalog.constants_for("wafer");
   for (const auto& row : catalog.wafer_measurements) {
     const std::string file = measurement_file(catalog, row.file);
     MeasuredPoint m;
@@ -174,11 +170,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     m.request.concurrency = 1;
     m.request.isl = 1000;
     m.request.osl = 1000;
-    if (row.spec_decode == "vendor") {
-      m.request.spec.method = "vendor";
-      m.request.spec.acceptance = wafer.get("vendor_spec_acceptance");
-      m.request.spec.draft_step_s = wafer.get("vendor_draft_step_s");
-    }
+    if (row.spec_decode == "vendor") m.request.spec.method = "vendor";  // validate applies the fitted constants
     m.label = fmt::format("{} on {} CS-3 ({}, {})", row.model, *m.request.pp,
                           row.used_for_fit ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
     m.group = fmt::format("{} cs-3 {}", m.model, row.used_for_fit ? "vendor" : "launch");
@@ -206,7 +198,8 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
   tbb::parallel_for(std::size_t{0}, points.size(), [&](std::size_t i) {
     PerfRequest request = points[i].request;
     request.record_terms = false;
-    if (request.spec.method == "vendor") {  // always the catalog's current vendor constants
+    // Speculative decoding always with the catalog's current fitted constants (a fit changes them per trial).
+    if (request.spec.method == "vendor") {
       request.spec.acceptance = vendor_acceptance;
       request.spec.draft_step_s = vendor_draft_step_s;
     }
@@ -221,20 +214,19 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
       // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
     }
   });
+  // A metric of either prediction (single pool or fixed pools: the same three fields).
+  auto metric_of = [](const auto& prediction, const std::string& metric) {
+    return metric == "tokens_per_s_per_user" ? prediction.tokens_per_s_per_user
+           : metric == "ttft_s"              ? prediction.ttft_s
+                                             : prediction.output_tokens_per_s_per_device;
+  };
   std::vector<ValidationRow> rows;
   for (std::size_t i = 0; i < points.size(); ++i) {
     const MeasuredPoint& m = points[i];
-    const auto& r = results[i];
     for (const auto& [metric, measured] : m.metrics) {
       ValidationRow row{m.device_class, m.source, m.label, metric, m.group, m.used_for_fit, measured, 0};
-      if (r)
-        row.predicted = metric == "tokens_per_s_per_user" ? r->tokens_per_s_per_user
-                        : metric == "ttft_s"              ? r->ttft_s
-                                                          : r->output_tokens_per_s_per_device;
-      if (const auto& pool = pools[i])
-        row.predicted = metric == "tokens_per_s_per_user" ? pool->tokens_per_s_per_user
-                        : metric == "ttft_s"              ? pool->ttft_s
-                                                          : pool->output_tokens_per_s_per_device;
+      if (results[i]) row.predicted = metric_of(*results[i], metric);
+      if (pools[i]) row.predicted = metric_of(*pools[i], metric);
       rows.push_back(row);
     }
   }

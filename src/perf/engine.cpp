@@ -279,7 +279,16 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   std::vector<std::pair<int, int>> groups;
   double worst_excess = 0;
   int worst_stage = -1;
-  // Per-stage memory: the stage's weights plus its layers' share of every sequence's KV, over TP devices.
+  // Per-stage memory: the stage's weights (attention replicated under data-parallel attention) plus its layers'
+  // share of every sequence's KV (and its copies), over the stage's devices.
+  auto stage_bytes = [&](int s) {
+    double weights = 0;
+    for (int i = groups[s].first; i < groups[s].second; ++i)
+      weights += layer_bytes[i] + (p.attention_dp ? (p.tp - 1) * attention_bytes[i] : 0.0);
+    if (s == 0) weights += first_extra;
+    if (s == p.pp - 1) weights += last_extra;
+    return weights + r.kv_bytes * kv_copies() * (groups[s].second - groups[s].first) / layers;
+  };
   auto check_stages = [&] {
     groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
     if (static_cast<int>(groups.size()) != p.pp)
@@ -287,23 +296,9 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     worst_excess = 0;
     worst_stage = -1;
     for (int s = 0; s < p.pp; ++s) {
-      double weights = 0;
-      for (int i = groups[s].first; i < groups[s].second; ++i)
-        weights += layer_bytes[i] + (p.attention_dp ? (p.tp - 1) * attention_bytes[i] : 0.0);
-      if (s == 0) weights += first_extra;
-      if (s == p.pp - 1) weights += last_extra;
-      const double kv = r.kv_bytes * kv_copies() * (groups[s].second - groups[s].first) / layers;
-      const double excess = weights + kv - usable_per_device * p.tp;
+      const double excess = stage_bytes(s) - usable_per_device * p.tp;
       if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
     }
-  };
-  // Chips each stage needs for its weights and its layers' KV.
-  auto stage_bytes = [&](int s) {
-    double bytes = 0;
-    for (int i = groups[s].first; i < groups[s].second; ++i) bytes += layer_bytes[i];
-    if (s == 0) bytes += first_extra;
-    if (s == p.pp - 1) bytes += last_extra;
-    return bytes + r.kv_bytes * (groups[s].second - groups[s].first) / layers;
   };
   const bool stages_chosen_here = wafer ? !request.pp && !request.devices : !request.pp && !request.devices && !request.tp;
   if (split_layers_freely && stages_chosen_here) {
@@ -347,11 +342,10 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   } else {
     check_stages();
   }
-  // When the stage count was left to us, add stages until every stage fits (layers do not split evenly).
-  while (worst_stage >= 0 && stages_chosen_here && (p.pp < layers || split_layers_freely)) {
-    if (p.pp < layers) ++p.pp;
-    // Every layer has its own stage: widen the groups to what the fullest stage needs.
-    else p.tp = static_cast<int>(std::ceil((worst_excess + usable_per_device * p.tp) / usable_per_device));
+  // When the stage count was left to us, add stages until every stage fits (layers do not split evenly). LPU
+  // plans chosen above fit by construction: each stage is as wide as it needs.
+  while (worst_stage >= 0 && stages_chosen_here && p.pp < layers) {
+    ++p.pp;
     check_stages();
   }
   r.parallel = p;
@@ -435,9 +429,7 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
     if (request.spec.method == "vendor") {
       draft_step = request.spec.draft_step_s;
     } else if (request.spec.method == "mtp") {
-      int mtp = 0;
-      for (const auto& layer : model.layers) mtp += layer.multi_token_prediction ? 1 : 0;
-      if (mtp == 0) throw InputError("spec_decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
+      if (model.mtp_modules() == 0) throw InputError("spec_decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
       // An MTP module is one decoder layer plus the shared head: about one layer's share of the step.
       draft_step = decode_step / layers * 2.0;
     } else if (request.spec.method == "draft") {
