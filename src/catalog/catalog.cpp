@@ -81,8 +81,25 @@ std::vector<Chip> load_chips(const std::string& file) {
       fabric.sram_bytes_per_core = fabric_table->positive("sram_kib_per_core") * units::bytes_per_kib;
       fabric.clock_hz = fabric_table->positive("clock_ghz") * units::giga;
       fabric.hop_latency_cycles = fabric_table->positive("hop_latency_cycles");
+      fabric.cores_physical = fabric_table->optional_positive("cores_physical").value_or(0);
+      if (fabric.cores_physical != 0 && fabric.cores_physical < fabric.fabric_width_cores * fabric.fabric_height_cores)
+        throw InputError(fabric_table->where("cores_physical"),
+                         "expected at least fabric_width_cores x fabric_height_cores physical cores");
+      fabric.ramp_latency_cycles = fabric_table->positive("ramp_latency_cycles");
+      fabric.link_bytes_per_cycle = fabric_table->positive("link_bytes_per_cycle");
+      fabric.sram_read_bytes_per_cycle = fabric_table->positive("sram_read_bytes_per_cycle");
+      fabric.sram_write_bytes_per_cycle = fabric_table->positive("sram_write_bytes_per_cycle");
+      for (const char* cls : {"fp32", "fp16", "fp8"})
+        if (auto macs = fabric_table->optional_positive(std::string(cls) + "_macs_per_cycle")) fabric.macs_per_cycle[cls] = *macs;
+      if (!fabric.macs_per_cycle.count("fp16"))
+        throw InputError(fabric_table->where("fp16_macs_per_cycle"), "missing required key (the 16-bit MACs per core per cycle)");
+      fabric.core_op_latency_cycles = fabric_table->positive("core_op_latency_cycles");
+      fabric.figure_sources = read_figure_sources(*fabric_table);
       fabric_table->reject_unknown_keys({"source", "fabric_width_cores", "fabric_height_cores", "cores_enabled",
-                                         "sram_kib_per_core", "clock_ghz", "hop_latency_cycles"});
+                                         "sram_kib_per_core", "clock_ghz", "hop_latency_cycles", "cores_physical",
+                                         "ramp_latency_cycles", "link_bytes_per_cycle", "sram_read_bytes_per_cycle",
+                                         "sram_write_bytes_per_cycle", "fp32_macs_per_cycle", "fp16_macs_per_cycle",
+                                         "fp8_macs_per_cycle", "core_op_latency_cycles", "figure_sources"});
       chip.fabric = fabric;
     }
     chip.figure_sources = read_figure_sources(r);

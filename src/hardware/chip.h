@@ -19,7 +19,15 @@ struct WaferFabric {
   double sram_bytes_per_core = 0;
   double clock_hz = 0;
   double hop_latency_cycles = 0;
+  double cores_physical = 0;               // 0 = not published (no spares to route around defects)
+  double ramp_latency_cycles = 0;          // core <-> its router, each way
+  double link_bytes_per_cycle = 0;         // per link direction
+  double sram_read_bytes_per_cycle = 0;    // per core
+  double sram_write_bytes_per_cycle = 0;   // per core
+  std::map<std::string, double> macs_per_cycle;  // per core, keyed by compute class: "fp16", "fp8", "fp32"
+  double core_op_latency_cycles = 0;       // a core's elementwise step on a passing stream (add, max)
   std::string source;
+  std::map<std::string, std::string> figure_sources;  // key -> citation, where it differs from `source`
 };
 
 // One accelerator chip as published. Missing optional figures are "not published / not applicable".

@@ -69,6 +69,32 @@ TEST(Catalog, EveryDeviceClassIsKnownAndEveryChipCited) {
   for (const auto& model : test::catalog().models) EXPECT_FALSE(model.source.empty()) << model.name;
 }
 
+// The core-level facts src/fabric/ runs on, converted once in the loader, each core-level figure cited.
+TEST(Catalog, WaferFabricFactsAreLoadedAndCited) {
+  const Chip& wse3 = test::catalog().chip("wse-3", "chip");
+  ASSERT_TRUE(wse3.fabric.has_value());
+  const WaferFabric& f = *wse3.fabric;
+  EXPECT_EQ(f.fabric_width_cores, 762);
+  EXPECT_EQ(f.fabric_height_cores, 1172);
+  EXPECT_EQ(f.cores_physical, 970000);
+  EXPECT_EQ(f.sram_bytes_per_core, 48 * 1024);
+  EXPECT_EQ(f.clock_hz, 1.1e9);
+  EXPECT_EQ(f.ramp_latency_cycles, 2);
+  EXPECT_EQ(f.link_bytes_per_cycle, 4);
+  EXPECT_EQ(f.sram_read_bytes_per_cycle, 8);
+  EXPECT_EQ(f.sram_write_bytes_per_cycle, 4);
+  EXPECT_EQ(f.macs_per_cycle.at("fp16"), 8);
+  EXPECT_EQ(f.core_op_latency_cycles, 1);
+  for (const char* key : {"ramp_latency_cycles", "link_bytes_per_cycle", "sram_read_bytes_per_cycle",
+                          "sram_write_bytes_per_cycle", "fp16_macs_per_cycle", "core_op_latency_cycles"})
+    EXPECT_TRUE(f.figure_sources.count(key)) << key;
+  const Chip& wse2 = test::catalog().chip("wse-2", "chip");
+  ASSERT_TRUE(wse2.fabric.has_value());
+  EXPECT_EQ(wse2.fabric->hop_latency_cycles, 1);
+  EXPECT_EQ(wse2.fabric->cores_physical, 0);  // not published
+  EXPECT_EQ(wse2.fabric->macs_per_cycle.at("fp16"), 4);
+}
+
 TEST(Catalog, EveryStoredConfigHasItsSourceNote) {
   for (const auto& model : test::catalog().models) {
     if (model.config_path.empty()) continue;
@@ -151,6 +177,16 @@ TEST_F(BrokenCatalog, MissingDeviceConstantIsNamed) {
     EXPECT_NE(std::string(e.what()).find("calibration.toml [hbm_gpu]: missing constant 'kernel_overhead_s'"), std::string::npos)
         << e.what();
   }
+}
+
+TEST_F(BrokenCatalog, FabricKeysAreCheckedWithFileAndLine) {
+  replace("chips.toml", "ramp_latency_cycles = 2\nlink_bytes_per_cycle = 4\nsram_read_bytes_per_cycle = 8\nsram_write_bytes_per_cycle = 4\nfp16_macs_per_cycle = 8",
+          "ramp_latency_cycle = 2\nlink_bytes_per_cycle = 4\nsram_read_bytes_per_cycle = 8\nsram_write_bytes_per_cycle = 4\nfp16_macs_per_cycle = 8");
+  std::string message = load_error();
+  EXPECT_NE(message.find("[wse-3.fabric].ramp_latency_cycles: missing required key"), std::string::npos) << message;
+  replace("chips.toml", "ramp_latency_cycle = 2", "ramp_latency_cycles = 2\nramp_latency_cycle = 2");
+  message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(chips\.toml:\d+ \[wse-3\.fabric\]\.ramp_latency_cycle: unknown key)"))) << message;
 }
 
 TEST_F(BrokenCatalog, NegativeBandwidthIsRejectedWhenLoaded) {
