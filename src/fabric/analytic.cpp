@@ -1,0 +1,138 @@
+#include "fabric/analytic.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace ws::fabric {
+
+ReduceAlgorithm parse_reduce_algorithm(const std::string& text, const std::string& field) {
+  if (text == "chain") return ReduceAlgorithm::chain;
+  if (text == "tree") return ReduceAlgorithm::tree;
+  if (text == "two-phase" || text == "two_phase") return ReduceAlgorithm::two_phase;
+  throw InputError(field, "expected chain, tree or two-phase; got '" + text + "'");
+}
+
+std::string to_string(ReduceAlgorithm algorithm) {
+  switch (algorithm) {
+    case ReduceAlgorithm::chain: return "chain";
+    case ReduceAlgorithm::tree: return "tree";
+    case ReduceAlgorithm::two_phase: return "two-phase";
+  }
+  return "?";
+}
+
+int two_phase_group(int n) { return std::max(1, static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n)) - 1e-9))); }
+
+double seconds(const WaferFabric& f, double cycles) { return cycles / f.clock_hz; }
+
+double mac_cycles(const WaferFabric& f, double macs, double operand_bytes) {
+  if (macs <= 0) return 0;
+  const double rate = std::min(f.macs_per_cycle.at("fp16"), f.sram_read_bytes_per_cycle / operand_bytes);
+  return std::ceil(macs / rate - 1e-9);
+}
+
+double broadcast_cycles(const WaferFabric& f, Region region, double bytes) {
+  if (region.rows * static_cast<double>(region.cols) <= 1) return 0;
+  return 2 * f.ramp_latency_cycles + (region.rows - 1 + region.cols - 1) * f.hop_latency_cycles + wavelets(f, bytes);
+}
+
+double reduce_line_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, int n, double bytes) {
+  if (n <= 1) return 0;
+  const double R = f.ramp_latency_cycles, H = f.hop_latency_cycles, A = f.core_op_latency_cycles, W = wavelets(f, bytes);
+  switch (algorithm) {
+    case ReduceAlgorithm::chain: return (n - 1) * (2 * R + H + A) + W;
+    case ReduceAlgorithm::tree: {
+      int k = 0;
+      while ((1 << k) < n) ++k;
+      const double latency = k * (2 * R + A) + ((1 << k) - 1) * H + W;
+      return std::max(latency, k * W + 2 * R + H + A);  // the root's last link carries k streams
+    }
+    case ReduceAlgorithm::two_phase: {
+      // Leaders from the last group to the first: own chain's head, or the next leader's stream S hops away.
+      const int S = two_phase_group(n), G = (n + S - 1) / S;
+      double out = 0;
+      for (int g = G - 1; g >= 0; --g) {
+        const int size = std::min(S, n - g * S);
+        const double own = size > 1 ? (size - 1) * (2 * R + H + A) - A : 0;
+        const double next = g + 1 < G ? out + 2 * R + S * H : -1;
+        out = (size > 1 || g + 1 < G) ? std::max(own, next) + A : 0;
+      }
+      return out + W;
+    }
+  }
+  return 0;
+}
+
+double reduce_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, double bytes) {
+  const double rows = reduce_line_cycles(f, algorithm, region.cols, bytes);
+  const double W = wavelets(f, bytes);
+  if (region.rows <= 1) return rows;
+  // The column phase starts from the rows' results (their heads W before their tails).
+  return (region.cols > 1 ? rows - W : 0) + reduce_line_cycles(f, algorithm, region.rows, bytes);
+}
+
+double allreduce_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, double bytes) {
+  if (region.cores() <= 1) return 0;
+  return reduce_cycles(f, algorithm, region, bytes) - wavelets(f, bytes) + broadcast_cycles(f, region, bytes);
+}
+
+double gemv_tile_cycles(const WaferFabric& f, Region region, GemvShape s) {
+  const double k = std::ceil(s.k / region.cols), n = std::ceil(s.n / region.rows);
+  return mac_cycles(f, k * n, s.element_bytes);
+}
+
+double gemv_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape s) {
+  const double x_bytes = std::ceil(s.k / region.cols) * s.element_bytes, y_bytes = std::ceil(s.n / region.rows) * s.element_bytes;
+  const double broadcast = region.rows > 1 ? broadcast_cycles(f, Region{region.rows, 1}, x_bytes) : 0;
+  return broadcast + gemv_tile_cycles(f, region, s) + reduce_line_cycles(f, algorithm, region.cols, y_bytes);
+}
+
+double gemm_tile_cycles(const WaferFabric& f, int p, MatmulShape s) {
+  return mac_cycles(f, std::ceil(s.m / p) * std::ceil(s.k / p) * std::ceil(s.n / p), s.element_bytes);
+}
+
+double gemm_shift_cycles(const WaferFabric& f, int p, MatmulShape s) {
+  if (p <= 1) return 0;
+  const double hops = p > 2 ? 2 : 1;
+  const double a = std::ceil(s.m / p) * std::ceil(s.k / p) * s.element_bytes;
+  const double b = std::ceil(s.k / p) * std::ceil(s.n / p) * s.element_bytes;
+  return 2 * f.ramp_latency_cycles + hops * f.hop_latency_cycles + wavelets(f, std::max(a, b));
+}
+
+double gemm_cycles(const WaferFabric& f, Region region, MatmulShape s) {
+  const int p = std::min(region.rows, region.cols);
+  const double c = gemm_tile_cycles(f, p, s);
+  return (p - 1) * std::max(c, gemm_shift_cycles(f, p, s)) + c;
+}
+
+int attention_band_cols(Region region, const AttentionShape& a) { return std::max(1, region.cols / std::max(1, a.kv_heads)); }
+
+double attention_tokens_per_core(Region region, const AttentionShape& a) {
+  return std::ceil(a.context_tokens / (static_cast<double>(region.rows) * attention_band_cols(region, a)));
+}
+
+double attention_compute_cycles(const WaferFabric& f, Region region, const AttentionShape& a) {
+  const double group = static_cast<double>(a.heads) / a.kv_heads;
+  return mac_cycles(f, 2 * attention_tokens_per_core(region, a) * group * a.head_dim, a.element_bytes);
+}
+
+double attention_query_bytes(const AttentionShape& a) {
+  return static_cast<double>(a.heads) / a.kv_heads * a.head_dim * a.element_bytes;
+}
+
+double attention_partial_bytes(const AttentionShape& a) {
+  const double group = static_cast<double>(a.heads) / a.kv_heads;
+  return group * (a.head_dim + 2) * a.element_bytes;  // the partial output and the softmax max and sum per head
+}
+
+double attention_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, const AttentionShape& a) {
+  const Region band{region.rows, attention_band_cols(region, a)};
+  return broadcast_cycles(f, band, attention_query_bytes(a)) + attention_compute_cycles(f, region, a) +
+         reduce_cycles(f, algorithm, band, attention_partial_bytes(a));
+}
+
+}  // namespace ws::fabric
