@@ -49,6 +49,12 @@ inline constexpr double max_slo_s = 86400;
 // Prefill token budget per iteration and running requests per replica: beyond any serving engine's setting.
 inline constexpr double max_token_budget = 1e7;
 inline constexpr long long max_batch = 1'000'000;
+// Fabric kernel sizes (elements, GEMV/GEMM dimensions, context tokens): 1e7, the longest context of any catalog
+// model; a kernel that large on a region whose SRAM cannot hold it is refused by the SRAM check before simulating.
+inline constexpr double max_fabric_size = 1e7;
+// Defect density of a simulated wafer: at most half the tiles dead (published wafers are near 5e-5 per core); beyond,
+// no region's spares repair it.
+inline constexpr double max_defect_density = 0.5;
 // A request body: a pasted config.json is ~10 kB; 1 MiB leaves room and refuses anything larger (413).
 inline constexpr unsigned long max_body_bytes = 1 << 20;
 

@@ -47,6 +47,12 @@ TEST(Cli, UnknownHardwareNamesItAndTheClosest) {
   EXPECT_NE(r.output.find("wse-3"), std::string::npos);
 }
 
+TEST(Cli, FrontierUnknownServingStackNamesTheFlag) {
+  const Result r = run("frontier --model gpt-oss-120b --hardware dgx-h100 --stack ollama");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--stack: unknown serving stack 'ollama'"), std::string::npos) << r.output;
+}
+
 TEST(Cli, MalformedConfigNamesFileAndKey) {
   const Result r = run("footprint --model " + ws::test::data_path("bad_configs/missing_hidden_size.json"));
   EXPECT_EQ(r.exit_code, 2);
@@ -295,3 +301,55 @@ TEST(Cli, SimulatePricesAFractionOfASystem) {
                        (w["usd_per_mtok"].get<double>() / w["duration_s"].get<double>());
   EXPECT_NEAR(ratio, 0.5, 0.01) << half.output << whole.output;
 }
+
+namespace ws {
+namespace {
+
+// waferscope fabric: closed form and simulation side by side; bad input names the flag (exit 2).
+TEST(CliFabric, BroadcastAlongARowMatchesItsClosedForm) {
+  // WSE-3: ramp 2, hop 2 cycles, 4 bytes per cycle; 1 x 100 cores, 1024 bf16 elements (512 wavelets):
+  // 2 + 99 x 2 + 2 + 512 = 714 cycles at 1.1 GHz.
+  const Result r = run("fabric --kernel broadcast --region 1x100 --size 1024 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = nlohmann::json::parse(r.output);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["simulated_cycles"], 714);
+  EXPECT_NEAR(rows[0]["simulated_s"].get<double>(), 714 / 1.1e9, 1e-15);
+  EXPECT_NEAR(rows[0]["analytic_s"].get<double>(), 714 / 1.1e9, 1e-15);
+  EXPECT_EQ(rows[0]["critical_hops"], 99);
+}
+
+TEST(CliFabric, SameSeedSameAnswerAndDefectsNeverFaster) {
+  const std::string base = "fabric --kernel gemv --region 32x32 --size 1024 --format json";
+  const Result clean = run(base), a = run(base + " --defect-density 0.01 --seed 5"), b = run(base + " --defect-density 0.01 --seed 5");
+  ASSERT_EQ(clean.exit_code, 0) << clean.output;
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_EQ(a.output, b.output);
+  const auto c = nlohmann::json::parse(clean.output)[0], d = nlohmann::json::parse(a.output)[0];
+  EXPECT_GT(d["dead_tiles"].get<double>(), 0);
+  EXPECT_GE(d["simulated_s"].get<double>(), c["simulated_s"].get<double>());
+}
+
+TEST(CliFabric, BadInputIsExitTwoNamingTheFlag) {
+  const struct { const char* args; const char* says; } cases[] = {
+      {"fabric --region 800x2000", "--region: expected a region inside the 762x1172"},
+      {"fabric --region 12", "--region: expected RxC"},
+      {"fabric --defect-density 1", "--defect-density"},
+      {"fabric --defect-density -0.1", "--defect-density"},
+      {"fabric --kernel fft", "--kernel: expected one of"},
+      {"fabric --kernel layer", "--model"},
+      {"fabric --chip h100", "--chip: expected a wafer"},
+      {"fabric --algorithm ring", "--algorithm: expected chain, tree or two-phase"},
+      {"fabric --kernel gemv --region 4x4 --size 8192", "KiB per core"},
+      {"fabric --defect-file /no/such/file", "cannot read"},
+      {"fabric --size 1e9", "--size"},
+  };
+  for (const auto& c : cases) {
+    const Result r = run(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << "\n" << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace ws

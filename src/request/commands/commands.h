@@ -11,6 +11,7 @@ Command precisions_command();
 Command workloads_command();
 Command footprint_command();
 Command gemm_command();
+Command fabric_command();
 Command deploy_command();
 Command tco_command();
 Command perf_command();
