@@ -114,6 +114,16 @@ std::vector<Plan> parallelism_plans(const ModelSpec& model, const Hardware& hard
       if (model.is_moe() && tp > 1) plans.push_back(Plan{tp, pp, tp});
     }
   }
+  // Multi-node TP, as the measured frontiers run models too large for one node (DeepSeek-R1 on H100: TP 16 over
+  // two 8-GPU nodes): the group spans the fewest systems that hold the weights, its collectives over scale-out.
+  if (hardware.chip.device_class == "hbm_gpu" && per_system > 1 && min_devices > per_system) {
+    int tp = per_system;
+    while (tp < min_devices) tp *= 2;
+    if (heads % tp == 0) {
+      plans.push_back(Plan{tp, 1, std::nullopt});
+      if (model.is_moe()) plans.push_back(Plan{tp, 1, tp});
+    }
+  }
   // Wide expert parallelism, as the measured MoE frontiers run it: attention data-parallel on every GPU, the
   // experts spread over all of them (a whole NVL72 domain, or several 8-GPU nodes over the scale-out network).
   if (model.is_moe() && hardware.chip.device_class == "hbm_gpu") {
@@ -133,6 +143,7 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   PerfRequest base;
   base.isl = request.isl;
   base.osl = request.osl;
+  base.serving_stack = request.serving_stack;
   base.weights = weight_format(model, request.weight_dtype, catalog.precisions, "--weight-dtype");
   base.kv = catalog.precisions.get(request.kv_dtype, "--kv-dtype");
   base.honor_windows = request.honor_windows;

@@ -26,20 +26,29 @@ std::string measurement_file(const Catalog& catalog, const std::string& name) {
   return (fs::path(catalog.root) / "measurements" / name).string();
 }
 
-// The fits and the free constants each one sets; everything else in calibration.toml is an assumption. A fit is
-// named after its device class, or <class>_<stage> for a later stage on the same class's table (hbm_gpu_mtp:
-// the MTP acceptance, fitted on the MTP runs after the kernels' constants are fitted on the runs without).
-const std::map<std::string, std::vector<std::string>>& fitted_constants() {
-  static const std::map<std::string, std::vector<std::string>> names = {
+// The fits and the free constants each one sets, in the order calibrate runs them; everything else in
+// calibration.toml is an assumption. A fit is named after its device class, or <class>_<stage> for a later stage
+// on the same class's table, its earlier stages' constants fixed: hbm_gpu_mtp, the MTP acceptance on the
+// single-node MTP runs; hbm_gpu_disagg, the scale-out latencies on the disaggregated runs (the only multi-node ones).
+using FitConstants = std::vector<std::pair<std::string, std::vector<std::string>>>;
+const FitConstants& fitted_constants() {
+  static const FitConstants names = {
       {"hbm_gpu", {"hbm_bandwidth_efficiency", "gemm_compute_efficiency", "attention_compute_efficiency",
                    "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
                    "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
                    "request_overhead_s_vllm"}},
       {"hbm_gpu_mtp", {"mtp_acceptance"}},
-      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}},
+      {"hbm_gpu_disagg", {"scale_out_latency_s", "scale_out_all_to_all_latency_s"}},
       // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.
-      {"sram_lpu", {"chip_hop_latency_s"}}};
+      {"sram_lpu", {"chip_hop_latency_s"}},
+      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}}};
   return names;
+}
+
+const std::vector<std::string>* constants_of_fit(const std::string& fit) {
+  for (const auto& [name, constants] : fitted_constants())
+    if (name == fit) return &constants;
+  return nullptr;
 }
 
 // InferenceX's random dataset: lengths uniform in [0.8, 1.0] x nominal, so the mean is 0.9 x nominal.
@@ -54,6 +63,13 @@ double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+// The catalog's 8-GPU system of `chip` (the node the GPU benchmarks ran on).
+std::string node_system(const Catalog& catalog, const std::string& chip, const std::string& where) {
+  for (const auto& s : catalog.systems)
+    if (s.chip_name == chip && s.chip_count == 8) return s.name;
+  throw InputError(where, "no 8-GPU system of chip '" + chip + "' in systems.toml (the benchmark's node)");
 }
 
 }  // namespace
@@ -79,7 +95,10 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.source = row.file;
       m.used_for_fit = row.used_for_fit;
       m.model = row.catalog_model;
+      // InferenceX and InferenceMAX run on 8-GPU HGX/DGX nodes (stated once, every row): the catalog's 8-GPU
+      // system of the row's chip, so that a TP/EP group wider than 8 crosses the scale-out network.
       m.hardware = row.hardware;
+      m.system = node_system(catalog, row.hardware, fmt::format("{}:{}", file, row.line));
       const std::string weights = row.precision == "fp4" && r1 ? "nvfp4/fp8" : "checkpoint";
       m.request.weights = weight_format(model, weights, catalog.precisions, file);
       m.request.kv = catalog.precisions.get(r1 ? "fp8" : "bf16", file);
@@ -92,13 +111,12 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       // Dynamo orchestrates disaggregated runs; the engine underneath is SGLang or TRT-LLM.
       const std::string framework = row.framework.rfind("dynamo-", 0) == 0 ? row.framework.substr(7) : row.framework;
       m.request.serving_stack = framework;
-      // Disaggregated runs are held back: predicted with the fixed-pool model and checked, not fitted on
-      // (fitted, they pulled attention efficiency to its cap and the per-request overheads to ~0.5 s: the pool
-      // model's missing pieces, KV transfer and Dynamo's routing, not the kernels' constants).
+      // Disaggregated runs: predicted with the fixed-pool model; they fit only the scale-out latency (stage
+      // hbm_gpu_disagg), never the kernels' constants (fitted on them, attention efficiency went to its cap and
+      // the per-request overheads to ~0.5 s: the pool model's missing pieces, KV transfer and Dynamo's routing).
       if (row.disaggregated) {
         m.decode_gpus = row.decode_gpus;
         m.prefill_gpus = row.prefill_gpus;
-        m.used_for_fit = false;
       }
       // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance (applied by
       // validate); the engine picks the draft length that is fastest (the runs do not publish theirs).
@@ -139,6 +157,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     m.used_for_fit = true;
     m.model = row.catalog_model;
     m.hardware = "lpu1";
+    m.system = m.hardware;
     const std::string file = measurement_file(catalog, row.file);
     const ModelSpec& model = catalog.model(m.model, file);
     m.request.weights = weight_format(model, "fp16", catalog.precisions, file);
@@ -163,6 +182,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     m.used_for_fit = row.used_for_fit;
     m.model = row.catalog_model;
     m.hardware = "cs-3";
+    m.system = m.hardware;
     const ModelSpec model = catalog.model(m.model, file);
     m.request.weights = weight_format(model, row.served_weights, catalog.precisions, file);
     m.request.kv = catalog.precisions.get("bf16", file);
@@ -190,7 +210,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
   std::map<std::string, Hardware> hardware;
   for (const auto& m : points) {
     if (!models.count(m.model)) models.emplace(m.model, catalog.model(m.model));
-    if (!hardware.count(m.hardware)) hardware.emplace(m.hardware, catalog.hardware(m.hardware));
+    if (!hardware.count(m.system)) hardware.emplace(m.system, catalog.hardware(m.system));
   }
   // Points are independent: predicted in parallel, each into its own slot (the order stays the input's).
   std::vector<std::optional<PerfResult>> results(points.size());
@@ -206,10 +226,10 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
     if (request.spec.method == "mtp") request.spec.acceptance = mtp_acceptance;
     try {
       if (points[i].prefill_gpus > 0)
-        pools[i] = predict_fixed_pools(engine, models.at(points[i].model), hardware.at(points[i].hardware), request,
+        pools[i] = predict_fixed_pools(engine, models.at(points[i].model), hardware.at(points[i].system), request,
                                        points[i].decode_gpus, points[i].prefill_gpus);
       else
-        results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].hardware), request);
+        results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].system), request);
     } catch (const InfeasibleError&) {
       // Predicted not to fit: kept as a row with no prediction, counted as a 100% error.
     }
@@ -306,18 +326,25 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
 
 namespace {
 
-// The fitted metrics: throughput per device, speed per user and TTFT (which alone pins the per-request
+// The device class whose table a fit sets ("hbm_gpu_mtp" -> "hbm_gpu").
+std::string class_of_fit(const std::string& fit) { return fit.rfind("hbm_gpu_", 0) == 0 ? "hbm_gpu" : fit; }
+
+// The metrics a fit minimises: throughput per device, speed per user and TTFT (which alone pins the per-request
 // overhead and, through long prompts, prefill's efficiency).
 // LPU and wafer: decode speed per user only (their TTFTs are published from clients across the internet).
-bool fitted_metric(const std::string& device_class, const std::string& metric) {
-  if (device_class != "hbm_gpu") return metric == "tokens_per_s_per_user";
+// hbm_gpu_disagg: speed per user only. The disaggregated runs' per-GPU throughput does not follow from their
+// concurrency and speed (throughput x GPUs / (concurrency x speed) runs from 0.3 to 3.7 across them; Little's law
+// caps it at 1, and the single-node runs stay at or below 1.01), and their TTFTs include Dynamo's prefill queue.
+bool fitted_metric(const std::string& fit, const std::string& metric) {
+  if (fit != "hbm_gpu" && fit != "hbm_gpu_mtp") return metric == "tokens_per_s_per_user";
   return metric == "output_tokens_per_s_per_device" || metric == "tokens_per_s_per_user" || metric == "ttft_s";
 }
 
-double objective(const std::string& device_class, const std::vector<ValidationRow>& rows) {
+double objective(const std::string& fit, const std::vector<ValidationRow>& rows) {
+  const std::string device_class = class_of_fit(fit);
   std::vector<double> errors;
   for (const auto& r : rows)
-    if (r.device_class == device_class && r.used_for_fit && fitted_metric(device_class, r.metric)) errors.push_back(r.error());
+    if (r.device_class == device_class && r.used_for_fit && fitted_metric(fit, r.metric)) errors.push_back(r.error());
   if (errors.empty()) return 0;
   if (device_class == "wafer") {
     double worst = 0;
@@ -328,7 +355,7 @@ double objective(const std::string& device_class, const std::vector<ValidationRo
   // runs its file has (the 292 gpt-oss runs would otherwise outweigh DeepSeek-R1's 60 five to one).
   std::map<std::string, std::pair<double, int>> by_group;
   for (const auto& r : rows)
-    if (r.device_class == device_class && r.used_for_fit && fitted_metric(device_class, r.metric)) {
+    if (r.device_class == device_class && r.used_for_fit && fitted_metric(fit, r.metric)) {
       auto& [total, n] = by_group[r.group];
       total += std::fabs(std::log1p(r.error()));
       ++n;
@@ -347,18 +374,22 @@ Catalog with_values(const Catalog& catalog, const std::string& device_class, con
   return copy;
 }
 
-// The device class whose table a fit sets ("hbm_gpu_mtp" -> "hbm_gpu").
-std::string class_of_fit(const std::string& fit) { return fit == "hbm_gpu_mtp" ? "hbm_gpu" : fit; }
 
-// The runs a fit uses: its class's fitted runs; on GPUs the kernels' fit takes the runs without speculative
-// decoding and the MTP fit the runs with it.
+// The GPU fit a run belongs to: disaggregated runs to hbm_gpu_disagg, single-node MTP runs to hbm_gpu_mtp, the
+// rest to the kernels' fit.
+std::string gpu_fit_of(const MeasuredPoint& p) {
+  if (p.decode_gpus > 0) return "hbm_gpu_disagg";
+  return p.request.spec.method == "mtp" ? "hbm_gpu_mtp" : "hbm_gpu";
+}
+
+// The runs a fit uses: its class's fitted runs, on GPUs those of its stage.
 std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& fit,
                                          const std::string& leave_out_group = "") {
   const std::string device_class = class_of_fit(fit);
   std::vector<MeasuredPoint> points;
   for (auto& p : load_measurements(catalog)) {
     if (p.device_class != device_class || !p.used_for_fit || p.group == leave_out_group) continue;
-    if (device_class == "hbm_gpu" && (p.request.spec.method == "mtp") != (fit == "hbm_gpu_mtp")) continue;
+    if (device_class == "hbm_gpu" && gpu_fit_of(p) != fit) continue;
     points.push_back(std::move(p));
   }
   return points;
@@ -373,18 +404,21 @@ std::vector<std::string> fit_names() {
 }
 
 double fit_objective(const Catalog& catalog, const std::string& fit) {
-  return objective(class_of_fit(fit), validate(catalog, fitted_points(catalog, fit)));
+  return objective(fit, validate(catalog, fitted_points(catalog, fit)));
 }
 
 FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const std::string& leave_out_group) {
-  auto it = fitted_constants().find(fit);
-  if (it == fitted_constants().end())
-    throw InputError("device_class", "'" + fit + "' has no fitted constants (fitted: hbm_gpu, hbm_gpu_mtp, wafer, sram_lpu)");
+  const std::vector<std::string>* constants = constants_of_fit(fit);
+  if (!constants) {
+    std::string known;
+    for (const auto& name : fit_names()) known += (known.empty() ? "" : ", ") + name;
+    throw InputError("device_class", "'" + fit + "' has no fitted constants (fitted: " + known + ")");
+  }
   const std::string device_class = class_of_fit(fit);
   FitResult result;
   result.fit = fit;
   result.device_class = device_class;
-  result.names = it->second;
+  result.names = *constants;
   const DeviceConstants& current = catalog.constants_for(device_class);
   std::vector<double> start;
   // Fractions start inside their bound (a start on the bound would make every trial of the simplex infeasible).
@@ -401,7 +435,7 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const
     for (std::size_t i = 0; i < values.size(); ++i)
       if (values[i] >= cap_of(result.names[i])) return 1e9;
     const Catalog trial = with_values(catalog, device_class, result.names, values);
-    return objective(device_class, validate(trial, points));
+    return objective(fit, validate(trial, points));
   };
   // A coarse grid (x0.5 .. x2 of each starting value, and the start itself) before the simplex, since the
   // wafer objective (a maximum, with a discrete choice of draft length) has flat steps. 3^n points: only for
@@ -423,10 +457,10 @@ FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const
   for (int restart = 0; restart < 4; ++restart) x = nelder_mead(f, x, restart == 0 ? 0.3 : 0.1, 300);
   for (double v : x) result.values.push_back(std::exp(v));
   const Catalog fitted = with_values(catalog, device_class, result.names, result.values);
-  result.objective = objective(device_class, validate(fitted, points));
+  result.objective = objective(fit, validate(fitted, points));
   std::string residuals;
   for (const auto& s : summarize(validate(fitted, points))) {
-    if (!fitted_metric(device_class, s.metric)) continue;
+    if (!fitted_metric(fit, s.metric)) continue;
     residuals += fmt::format("{}{}: median {:.1f}%, worst {:.1f}% over {} rows", residuals.empty() ? "" : "; ", s.metric,
                              100 * s.median_abs_error, 100 * s.worst_abs_error, s.rows);
   }

@@ -29,7 +29,8 @@ struct MeasuredPoint {
   std::string group;  // "deepseek-r1 h200 sglang": model x hardware x serving stack
   bool used_for_fit = false;
   std::string model;
-  std::string hardware;
+  std::string hardware;  // the chip or system the group names
+  std::string system;    // what the engine runs on: the benchmark's node for GPU runs, else `hardware`
   PerfRequest request;
   int decode_gpus = 0, prefill_gpus = 0;  // > 0: disaggregated pools (request = one decode replica's)
   // metric name -> measured value
@@ -52,7 +53,7 @@ struct ErrorSummary {
 std::vector<ErrorSummary> summarize(const std::vector<ValidationRow>& rows);
 
 struct FitResult {
-  std::string fit;           // "hbm_gpu", "hbm_gpu_mtp", "wafer", "sram_lpu"
+  std::string fit;           // "hbm_gpu", "hbm_gpu_mtp", "hbm_gpu_disagg", "sram_lpu", "wafer"
   std::string device_class;  // the calibration.toml table it sets
   std::vector<std::string> names;
   std::vector<double> values;
@@ -63,8 +64,8 @@ struct FitResult {
 // Refits the free constants of `fit` on the measurements marked used_for_fit, starting from the catalog's values
 // (Nelder-Mead in log space, with restarts). hbm_gpu: mean over groups of each group's mean |log error| of
 // throughput per GPU, tokens/s per user and TTFT; sram_lpu: the same over its decode speeds; wafer: the largest
-// |relative error|. `fit`: a device class, or hbm_gpu_mtp (the MTP acceptance on the GPU runs with MTP, the
-// kernels' constants fixed). `leave_out_group`: fit without that group's rows (cross-validation).
+// |relative error|. `fit`: a device class, or hbm_gpu_mtp (the MTP acceptance on the single-node GPU runs with
+// MTP) or hbm_gpu_disagg (the scale-out latencies on the disaggregated runs), the kernels' constants fixed. `leave_out_group`: fit without that group's rows (cross-validation).
 FitResult fit_device_class(const Catalog& catalog, const std::string& fit, const std::string& leave_out_group = "");
 std::vector<std::string> fit_names();  // every fit, in the order calibrate runs them
 

@@ -13,6 +13,9 @@ namespace ws {
 // - attention reads the KV cache at HBM bandwidth (replicated on every device when TP is wider than the KV
 //   heads, as MLA's one latent always is, unless attention runs data-parallel) and computes at the 16-bit rate;
 // - collectives: all-reduce (ring, 2 (n-1)/n x bytes) or EP all-to-all over the scale-up link, plus a latency;
+//   a group spanning n systems (multi-node TP/EP) crosses the scale-out network: the bytes at its bandwidth and
+//   a scale-out latency per inter-system step of a hierarchical all-reduce (2 (n-1) steps, NCCL) and one per
+//   all-to-all (both fitted on the multi-node Dynamo runs);
 // - every kernel costs a launch gap, every engine iteration and every request a per-serving-stack overhead.
 class HbmGpuDevice : public DeviceClass {
  public:
@@ -33,6 +36,8 @@ class HbmGpuDevice : public DeviceClass {
   double attention_compute_efficiency_;
   double kernel_overhead_s_;
   double collective_latency_s_;
+  double scale_out_latency_s_;             // per inter-system step of an all-reduce, per pipeline hop
+  double scale_out_all_to_all_latency_s_;  // per all-to-all across systems
   double gemm_tile_rows_, gemm_min_tile_rows_, gemm_tile_columns_;
   double usable_memory_fraction_;
   std::map<std::string, double> step_overhead_s_;     // by serving stack

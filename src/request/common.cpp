@@ -72,8 +72,11 @@ std::vector<Field> parallelism_fields() {
           count_field("pp", "Pipeline stages (wafers: the number of wafers)", limits::max_parallelism, reason),
           count_field("ep", "Expert parallelism (within the TP x PP devices)", limits::max_parallelism, reason),
           flag_field("attention_dp", "Attention data-parallel over the TP group (GPUs; experts reached by all-to-all)"),
-          text_field("stack", std::string("vllm"),
-                     "Serving stack whose per-iteration overhead applies on GPUs: vllm, sglang or trt")};
+          stack_field()};
+}
+
+Field stack_field() {
+  return text_field("stack", std::string("vllm"), "Serving stack whose per-iteration overhead applies on GPUs: vllm, sglang or trt");
 }
 
 std::vector<Field> join(std::vector<std::vector<Field>> parts) {

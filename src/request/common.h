@@ -25,6 +25,7 @@ Field cli_only(Field field);
 // weight_dtype, kv_dtype, kv_window (+ devices, tp, pp, ep when `parallelism`).
 std::vector<Field> precision_fields(const std::string& weights = "checkpoint", const std::string& window = "honor");
 std::vector<Field> parallelism_fields();
+Field stack_field();  // --stack: the serving stack whose overheads apply on GPUs
 std::vector<Field> join(std::vector<std::vector<Field>> parts);
 
 // The model a request names: `config` (an object) or `model` (a name or path), never both.

@@ -46,6 +46,37 @@ TEST(Frontier, WideExpertParallelismOnGpusOnly) {
   }
 }
 
+// DeepSeek-R1 in FP8 (~690 GB) needs more than one 8 x 80 GB H100 node: the sweep runs TP 16 over two nodes (as
+// InferenceX's Dynamo H100 runs do) next to pipelines of TP 8 stages.
+TEST(Frontier, ModelsLargerThanANodeSweepMultiNodeTp) {
+  FrontierRequest request;
+  request.max_concurrency = 8;
+  request.weight_dtype = "fp8";
+  request.kv_dtype = "fp8";
+  bool multi_node_tp = false;
+  for (const auto& p : sweep(engine(), test::catalog().model("deepseek-r1"), test::catalog().hardware("dgx-h100"), request))
+    multi_node_tp = multi_node_tp || (p.tp == 16 && p.pp == 1 && !p.attention_dp);
+  EXPECT_TRUE(multi_node_tp);
+}
+
+// The serving stack's fitted overheads apply to every point: SGLang's per-iteration overhead is larger than
+// vLLM's, so its fastest single-user point is slower.
+TEST(Frontier, ServingStackSetsTheEngineOverheads) {
+  FrontierRequest request;
+  request.max_concurrency = 1;
+  auto fastest = [&](const std::string& stack) {
+    request.serving_stack = stack;
+    double best = 0;
+    for (const auto& p : sweep(engine(), test::catalog().model("gpt-oss-120b"), test::catalog().hardware("dgx-h100"), request))
+      best = std::max(best, p.tokens_per_s_per_user);
+    return best;
+  };
+  EXPECT_GT(fastest("vllm"), fastest("sglang"));
+  request.serving_stack = "ollama";
+  EXPECT_THROW(sweep(engine(), test::catalog().model("gpt-oss-120b"), test::catalog().hardware("dgx-h100"), request),
+               InputError);
+}
+
 // --spec-decode mtp sweeps MTP drafting next to plain decoding where the model has an MTP module (DeepSeek-R1),
 // and leaves models without one (gpt-oss) as they are.
 TEST(Frontier, MtpIsSweptWhereTheModelHasAnMtpModule) {

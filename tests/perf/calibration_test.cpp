@@ -125,24 +125,45 @@ TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
   }
 }
 
-// The 45 disaggregated Dynamo runs are held back: predicted with fixed prefill and decode pools by the constants
-// fitted on single-node runs. Bounds are today's median errors rounded up; H100 (two-node decode over 400 Gb/s
-// NICs) is over-predicted the most.
-TEST(Validation, DisaggregatedRunsHeldBack) {
+// The 45 disaggregated Dynamo runs fit the two scale-out latencies only (stage hbm_gpu_disagg, on tokens/s per
+// user), the kernels' constants fixed. Left out one group at a time, their errors are these (today's figures in
+// catalog/cross_validation.csv rounded up). The H200 groups run TP 8 in one node: the constants do not touch them,
+// so their cross-validated errors are plain out-of-sample errors of the pool model.
+TEST(CrossValidation, DisaggregatedRunsOnUnseenGroups) {
+  // group -> {throughput, speed per user}
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.15, 0.78}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.67, 0.40}},
-      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.56, 0.13}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.15, 0.17}},
+      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.30, 0.22}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.49, 0.07}},
+      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.26, 0.33}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.15, 0.17}},
       {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.28, 0.29}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.20, 0.06}},
       {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.71, 0.19}}};
-  int checked = 0;
-  for (const auto& e : group_errors(test::catalog(), rows())) {
-    if (!bounds.count(e.group) || e.metric == "ttft_s") continue;
-    ++checked;
-    EXPECT_TRUE(e.held_back) << e.group;
-    const auto& [throughput, per_user] = bounds.at(e.group);
-    EXPECT_LE(e.cv_median_ape, e.metric == "tokens_per_s_per_user" ? per_user : throughput) << e.group << " " << e.metric;
+  for (const auto& [group, bound] : bounds) {
+    EXPECT_LE(stored("hbm_gpu", group, "output_tokens_per_s_per_device").cv_median_ape, bound.first) << group;
+    EXPECT_LE(stored("hbm_gpu", group, "tokens_per_s_per_user").cv_median_ape, bound.second) << group;
   }
-  EXPECT_EQ(checked, 14);
+  for (const auto& e : group_errors(test::catalog(), rows()))
+    if (e.group.find("disagg") != std::string::npos) EXPECT_FALSE(e.held_back) << e.group;
+}
+
+// Why the disaggregated stage fits speed per user only: by Little's law a benchmark with `conc` clients at `s`
+// tokens/s each produces at most conc x s tokens/s, so throughput per GPU x GPUs / (conc x s) <= 1. Every
+// single-node InferenceX run keeps to it; the Dynamo runs' per-GPU figures break it by up to 3.7x.
+TEST(Validation, DisaggregatedThroughputBreaksLittlesLaw) {
+  double single_node_max = 0, disaggregated_max = 0;
+  int disaggregated = 0;
+  for (const auto& m : test::catalog().gpu_measurements) {
+    if (m.catalog_model != "deepseek-r1") continue;
+    const double gpus = m.disaggregated ? m.decode_gpus + m.prefill_gpus : m.decode_tp;
+    const double ratio = m.output_tokens_per_s_per_gpu * gpus / (m.concurrency * m.tokens_per_s_per_user);
+    if (m.disaggregated) {
+      ++disaggregated;
+      disaggregated_max = std::max(disaggregated_max, ratio);
+    } else {
+      single_node_max = std::max(single_node_max, ratio);
+    }
+  }
+  EXPECT_EQ(disaggregated, 45);
+  EXPECT_LE(single_node_max, 1.02);
+  EXPECT_GT(disaggregated_max, 3.5);
 }
 
 // Groq's two Llama 2 70B decode speeds: each predicted from a hop latency fitted on the other alone.

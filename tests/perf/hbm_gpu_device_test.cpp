@@ -102,5 +102,33 @@ TEST(HbmGpu, ServingStacksAreCatalogConstants) {
   EXPECT_THROW(engine.run(test::catalog().model("deepseek-r1"), test::catalog().hardware("h200"), r), InputError);
 }
 
+// A TP group inside one 8-GPU node all-reduces over NVLink (ring: 2 (n-1)/n x bytes); a TP 16 group spans two
+// nodes (TP 8 runs two pipeline stages, one per node): the bytes cross the 50 GB/s scale-out NIC and each of the 2 (2-1) inter-node steps pays the scale-out
+// latency. Decode of 16 sequences: each all-reduce carries 16 tokens x 7,168 x 2 bytes (BF16 activations).
+TEST(HbmGpu, CollectivesCrossTheScaleOutNetworkOnlyBeyondOneSystem) {
+  const PerfEngine engine(test::catalog());
+  const ModelSpec m = test::catalog().model("deepseek-r1");
+  const Hardware node = test::catalog().hardware("dgx-h100");
+  const DeviceConstants& c = test::catalog().constants_for("hbm_gpu");
+  auto all_reduce_s = [&](int tp) {
+    PerfRequest r = r1_request(16, false);
+    r.isl = 1024;
+    r.osl = 64;
+    r.tp = tp;
+    r.pp = 16 / tp;  // 16 GPUs either way: the weights need two nodes
+    r.ep = 1;
+    const PerfResult result = engine.run(m, node, r);
+    for (const auto& term : result.critical_path.terms)
+      if (term.name.find("layer 5 o_proj all-reduce") != std::string::npos) return term.seconds;
+    ADD_FAILURE() << "no all-reduce term at TP " << tp;
+    return 0.0;
+  };
+  const double bytes = 16 * 7168 * 2.0;
+  // Two stages split the 16 sequences into two microbatches of 8.
+  EXPECT_NEAR(all_reduce_s(8), c.get("collective_latency_s") + 2 * 7.0 / 8 * (bytes / 2) / 450e9, 1e-9);
+  EXPECT_NEAR(all_reduce_s(16),
+              c.get("collective_latency_s") + 2 * c.get("scale_out_latency_s") + 2 * 15.0 / 16 * bytes / 50e9, 1e-9);
+}
+
 }  // namespace
 }  // namespace ws

@@ -51,6 +51,7 @@ FrontierQuery frontier_query(const Context& ctx, const RequestValues& v) {
     if (q.request.spec.method != "none" && q.request.spec.method != "mtp")
       throw InputError("spec_decode", "the frontier sweeps none or mtp[,k=K][,accept=A]; got '" + v.text("spec_decode") + "'");
   }
+  q.request.serving_stack = to_lower(v.text("stack"));
   q.all_points = v.flag("all_points");
   q.plot = v.text("plot");
   for (const auto& h : q.hardware) normalizer_value(catalog, h, 1, q.request.normalize);  // fail before the sweep
@@ -69,7 +70,7 @@ Command frontier_command() {
                                limits::max_frontier_concurrency, "past where every catalog deployment runs out of KV memory",
                                std::string("4096"))},
                   precision_fields(),
-                  {text_field("spec_decode", std::string("none"),
+                  {stack_field(), text_field("spec_decode", std::string("none"),
                               "none | mtp[,k=K][,accept=A]: also sweep MTP drafting for models with an MTP module"),
                    flag_field("all_points", "Every swept point, not only the Pareto-optimal ones"),
                    cli_only(text_field("plot", std::nullopt, "Write the chart to FILE.png or FILE.svg (gnuplot)"))}})};
