@@ -37,7 +37,7 @@ const std::vector<std::string>& kernel_names();
 
 struct KernelRequest {
   std::string kernel = "broadcast";
-  double size = 1024;  // broadcast/reduce/allreduce: elements; gemv: K = N; gemm: M = K = N; attention/layer/moe: context tokens
+  double size = 1024;  // broadcast/reduce/allreduce: elements; gemv: K = N; gemm: M = K = N; attention/layer: context tokens
   ReduceAlgorithm algorithm = ReduceAlgorithm::two_phase;
   const ModelSpec* model = nullptr;  // attention, moe, layer
   std::uint64_t seed = 1;            // the experts a token is routed to (moe, layer of a MoE model)

@@ -54,7 +54,7 @@ Command fabric_command() {
       text_field("region", std::string("64x64"), "RxC cores (at most the chip's fabric, either way round)"),
       bounded("size", FieldType::number,
               "Elements (broadcast/reduce/allreduce, default 1024), K = N (gemv) or M = K = N (gemm, default 4096), "
-              "context tokens (attention/layer/moe, default 8192)",
+              "context tokens (attention/layer, default 8192; moe routes one token and ignores it)",
               std::nullopt, 1, limits::max_fabric_size, "the longest context of any catalog model is 1e7 tokens"),
       text_field("model", std::nullopt, "Model for attention, moe and layer (catalog name or config.json)"),
       text_field("algorithm", std::string("two-phase"), "Reduction: chain, tree or two-phase (Luczynski et al., HPDC'24)"),
