@@ -392,6 +392,39 @@ std::optional<CalculatorConstants> load_peers(const std::string& file) {
   return result;
 }
 
+std::vector<VendorSpeculation> load_speculation(const std::string& file, const std::vector<ModelEntry>& models) {
+  std::vector<VendorSpeculation> result;
+  if (std::error_code error; !fs::exists(file, error)) return result;
+  const toml::table document = parse_toml_file(file);
+  std::vector<std::string> model_names;
+  for (const auto& m : models) model_names.push_back(m.name);
+  auto check_model = [&](const TomlReader& r, const std::string& key, const std::string& name) {
+    if (std::find(model_names.begin(), model_names.end(), name) == model_names.end())
+      throw InputError(r.where(key), unknown_name_message("model", name, model_names, "waferscope models"));
+  };
+  for (const auto& [name, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, name);
+    VendorSpeculation v;
+    v.stack = name;
+    v.source = r.string("source");
+    v.acceptance = r.fraction("acceptance");
+    if (!(v.acceptance > 0 && v.acceptance < 1)) throw InputError(r.where("acceptance"), "expected a fraction in (0, 1)");
+    v.acceptance_source = r.string("acceptance_source");
+    v.draft_tokens = static_cast<int>(r.positive_integer("draft_tokens"));
+    if (v.draft_tokens > 16) throw InputError(r.where("draft_tokens"), "expected 1..16 (no engine drafts more)");
+    TomlReader drafts = r.subtable("drafts");
+    for (const auto& target : drafts.keys()) {
+      const std::string draft = drafts.string(target);
+      check_model(drafts, target, target);
+      check_model(drafts, target, draft);
+      v.drafts[target] = draft;
+    }
+    r.reject_unknown_keys({"source", "acceptance", "acceptance_source", "draft_tokens", "drafts"});
+    result.push_back(std::move(v));
+  }
+  return result;
+}
+
 // A measurement file's table, or nothing when the file is absent; a column outside `known` is rejected with
 // file:line (the header's line).
 std::optional<CsvTable> read_measurement_csv(const std::string& file, const std::vector<std::string>& known) {
@@ -500,9 +533,9 @@ std::vector<WaferSpeedMeasurement> load_wafer_measurements(const std::string& fo
   for (const auto& [name, fitted, known] : std::vector<std::tuple<std::string, bool, std::vector<std::string>>>{
            {"cerebras_cloud_calibration.csv", true,
             {"model", "arch", "total_params_B", "active_params_B", "weights_fp16_GB", "cs3_needed",
-             "tokens_per_s_per_user", "catalog_model", "served_weights", "spec_decode"}},
-           {"cerebras_launch_2024.csv", false,
-            {"model", "cs3_needed", "tokens_per_s_per_user", "spec_decode", "catalog_model", "served_weights"}}}) {
+             "tokens_per_s_per_user", "catalog_model", "served_weights"}},
+           {"cerebras_launch_2024.csv", true,
+            {"model", "cs3_needed", "tokens_per_s_per_user", "catalog_model", "served_weights"}}}) {
     const std::string file = (fs::path(folder) / name).string();
     const auto table = read_measurement_csv(file, known);
     if (!table) continue;
@@ -514,7 +547,6 @@ std::vector<WaferSpeedMeasurement> load_wafer_measurements(const std::string& fo
       m.model = row.at("model", file);
       m.catalog_model = row.at("catalog_model", file);
       m.served_weights = row.at("served_weights", file);
-      m.spec_decode = row.at("spec_decode", file);
       m.cs3_needed = count_column(row, "cs3_needed", file);
       m.tokens_per_s_per_user = csv_number(row, "tokens_per_s_per_user", file);
       rows.push_back(std::move(m));
@@ -547,6 +579,43 @@ std::vector<LpuMeasurement> load_lpu_measurements(const std::string& folder) {
     m.output_tokens = optional_count(row, "output_tokens");
     m.concurrency = optional_count(row, "concurrency");
     m.source = row.at("source", file);
+    rows.push_back(std::move(m));
+  }
+  return rows;
+}
+
+std::vector<WaferLlmMeasurement> load_waferllm_measurements(const std::string& folder) {
+  std::vector<WaferLlmMeasurement> rows;
+  const std::string name = "waferllm_llama3_8b_wse2.csv";
+  const std::string file = (fs::path(folder) / name).string();
+  const auto table = read_measurement_csv(file, {"row_type", "model", "system", "hardware", "grid_or_gpus", "isl",
+                                                 "metric", "value", "unit", "source"});
+  if (!table) return rows;
+  for (const auto& row : table->rows) {
+    const std::string kind = row.at("row_type", file);
+    const std::string where = fmt::format("{}:{}", file, row.line);
+    if (kind == "fact") continue;  // the fabric facts live in chips.toml [wse-2.fabric], cited there
+    if (kind != "decode" && kind != "prefill") throw InputError(where, "row_type: expected decode, prefill or fact, got '" + kind + "'");
+    if (row.at("system", file) != "WaferLLM") continue;  // T10, SGLang: the paper's baselines, context only
+    WaferLlmMeasurement m;
+    m.file = name;
+    m.line = row.line;
+    m.kind = kind;
+    const std::string grid = row.at("grid_or_gpus", file);
+    const auto x = grid.find('x');
+    try {
+      if (x == std::string::npos) throw std::invalid_argument("no x");
+      std::size_t used = 0;
+      m.grid_rows = std::stoi(grid.substr(0, x), &used);
+      if (used != x) throw std::invalid_argument("rows");
+      m.grid_cols = std::stoi(grid.substr(x + 1), &used);
+      if (used != grid.size() - x - 1) throw std::invalid_argument("cols");
+    } catch (const std::exception&) {
+      throw InputError(where, "grid_or_gpus: expected RxC for a WaferLLM row, got '" + grid + "'");
+    }
+    m.isl = count_column(row, "isl", file);
+    m.tokens_per_s = csv_number(row, "value", file);
+    if (!(m.tokens_per_s > 0)) throw InputError(where, "value: expected a positive number");
     rows.push_back(std::move(m));
   }
   return rows;
@@ -599,9 +668,11 @@ Catalog load_catalog(const std::string& root) {
   catalog.workloads = load_workloads((base / "workloads").string());
   catalog.prices = load_prices((base / "prices.toml").string());
   catalog.calculator = load_peers((base / "peers.toml").string());
+  catalog.speculation = load_speculation((base / "speculative.toml").string(), catalog.models);
   catalog.gpu_measurements = load_gpu_measurements((base / "measurements").string());
   catalog.wafer_measurements = load_wafer_measurements((base / "measurements").string());
   catalog.lpu_measurements = load_lpu_measurements((base / "measurements").string());
+  catalog.waferllm_measurements = load_waferllm_measurements((base / "measurements").string());
   catalog.cross_validation = load_cross_validation((base / "cross_validation.csv").string());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
@@ -625,6 +696,8 @@ const std::vector<std::pair<std::string, FileLoader>>& file_loaders() {
       {"calibration.toml", [](const std::string& path, const Catalog&) { load_calibration(path); }},
       {"prices.toml", [](const std::string& path, const Catalog&) { load_prices(path); }},
       {"peers.toml", [](const std::string& path, const Catalog&) { load_peers(path); }},
+      {"speculative.toml",
+       [](const std::string& path, const Catalog& context) { load_speculation(path, context.models); }},
       {"workload", [](const std::string& path, const Catalog&) { load_workload_file(path); }}};
   return loaders;
 }

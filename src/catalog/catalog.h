@@ -63,12 +63,21 @@ struct GpuServingMeasurement {
 
 // measurements/cerebras_cloud_calibration.csv (fitted) and cerebras_launch_2024.csv (held back): single-stream
 // decode speeds on CS-3.
+// speculative.toml: a vendor stack's production speculative decoding (what `--spec-decode vendor` means).
+struct VendorSpeculation {
+  std::string stack;  // the serving stack, as in calibration.toml: "cerebras"
+  std::string source, acceptance_source;
+  double acceptance = 0;
+  int draft_tokens = 0;
+  std::map<std::string, std::string> drafts;  // target model -> draft model (catalog names)
+};
+
 struct WaferSpeedMeasurement {
   std::string file;
   int line = 0;
   bool used_for_fit = false;
   std::string model;           // as published
-  std::string catalog_model, served_weights, spec_decode;
+  std::string catalog_model, served_weights;
   int cs3_needed = 0;
   double tokens_per_s_per_user = 0;
 };
@@ -83,6 +92,16 @@ struct LpuMeasurement {
   double value = 0;
   double input_tokens = 0, output_tokens = 0, concurrency = 0;  // 0 where the row does not say
   std::string source;
+};
+
+// measurements/waferllm_llama3_8b_wse2.csv: WaferLLM's LLaMA3-8B decode and prefill speeds on WSE-2 regions.
+struct WaferLlmMeasurement {
+  std::string file;
+  int line = 0;
+  std::string kind;  // decode | prefill
+  int grid_rows = 0, grid_cols = 0;
+  double isl = 0;
+  double tokens_per_s = 0;  // decode: tokens/s for the one request; prefill: prompt tokens/s
 };
 
 // cross_validation.csv: what `waferscope calibrate --write` measured by leave-one-group-out (perf/calibration.h).
@@ -110,8 +129,10 @@ struct Catalog {
   std::vector<PriceList> prices;                  // prices.toml
   std::optional<CalculatorConstants> calculator;  // peers.toml (absent when the folder has none)
   std::vector<GpuServingMeasurement> gpu_measurements;     // measurements/ (empty when a file is absent)
+  std::vector<VendorSpeculation> speculation;  // speculative.toml
   std::vector<WaferSpeedMeasurement> wafer_measurements;
   std::vector<LpuMeasurement> lpu_measurements;
+  std::vector<WaferLlmMeasurement> waferllm_measurements;
   std::vector<CrossValidationRecord> cross_validation;  // cross_validation.csv (empty when absent)
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.

@@ -41,7 +41,7 @@ struct FrontierRequest {
   std::string kv_dtype = "bf16";
   bool honor_windows = true;
   int max_concurrency = 4096;
-  std::string serving_stack = "vllm";  // whose engine overheads apply on GPUs
+  std::string serving_stack;  // whose fitted constants apply (empty: each device class's default)
   // "mtp": every point of a model with an MTP module is also swept with MTP drafting (the engine picks the
   // draft length); the Pareto marking keeps whichever is better. "none": no speculative decoding.
   SpecDecode spec;

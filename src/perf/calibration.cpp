@@ -41,7 +41,11 @@ const FitConstants& fitted_constants() {
       {"hbm_gpu_disagg", {"scale_out_latency_s", "scale_out_all_to_all_latency_s"}},
       // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.
       {"sram_lpu", {"chip_hop_latency_s"}},
-      {"wafer", {"phase_setup_cycles", "vendor_spec_acceptance", "vendor_draft_step_s"}}};
+      // The wafer's software costs per stack: WaferLLM's (and the MeshGEMM step cost, which only its prefill rows
+      // show) on its WSE-2 grids, then the vendor's on its peaks and, as a dated earlier stack, its 2024 launch.
+      {"wafer_waferllm", {"phase_overhead_cycles_waferllm", "gemm_step_overhead_cycles"}},
+      {"wafer", {"phase_overhead_cycles_cerebras"}},
+      {"wafer_2024", {"phase_overhead_cycles_cerebras-2024"}}};
   return names;
 }
 
@@ -92,6 +96,9 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       const ModelSpec& model = models.at(row.catalog_model);
       MeasuredPoint m;
       m.device_class = "hbm_gpu";
+      // Disaggregated runs fit the scale-out latencies, single-node MTP runs the MTP acceptance, the rest the
+      // kernels' constants.
+      m.fit = row.disaggregated ? "hbm_gpu_disagg" : row.spec_method == "mtp" ? "hbm_gpu_mtp" : "hbm_gpu";
       m.source = row.file;
       m.used_for_fit = row.used_for_fit;
       m.model = row.catalog_model;
@@ -153,6 +160,7 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     if (!statement && !inter_token && !ttft) continue;  // the chip count is checked by the placement tests
     MeasuredPoint m;
     m.device_class = "sram_lpu";
+    m.fit = "sram_lpu";
     m.source = row.file;
     m.used_for_fit = true;
     m.model = row.catalog_model;
@@ -171,13 +179,15 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     else m.metrics = {{"tokens_per_s_per_user", inter_token ? 1.0 / row.value : row.value}};
     points.push_back(std::move(m));
   }
-  // Cerebras: vendor single-stream peaks (fitted, with the vendor's speculative decoding) and launch speeds
-  // (held back, no speculative decoding). 16-bit weights, as the source sizes them.
-  if (catalog.wafer_measurements.empty()) return points;
+  // Cerebras CS-3: the vendor's single-stream peaks (stack cerebras) and its August 2024 launch speeds (the dated
+  // earlier stack cerebras-2024), each with the stack's speculative decoding as catalog/speculative.toml states it
+  // (the same rule for every row: `vendor`). 16-bit weights as the source sizes them, gpt-oss at its checkpoint.
   for (const auto& row : catalog.wafer_measurements) {
     const std::string file = measurement_file(catalog, row.file);
+    const bool launch = row.file == "cerebras_launch_2024.csv";
     MeasuredPoint m;
     m.device_class = "wafer";
+    m.fit = launch ? "wafer_2024" : "wafer";
     m.source = row.file;
     m.used_for_fit = row.used_for_fit;
     m.model = row.catalog_model;
@@ -190,11 +200,38 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     m.request.concurrency = 1;
     m.request.isl = 1000;
     m.request.osl = 1000;
-    if (row.spec_decode == "vendor") m.request.spec.method = "vendor";  // validate applies the fitted constants
-    m.label = fmt::format("{} on {} CS-3 ({}, {})", row.model, *m.request.pp,
-                          row.used_for_fit ? "vendor peak" : "launch", m.request.spec.method == "vendor" ? "speculative" : "no speculation");
-    m.group = fmt::format("{} cs-3 {}", m.model, row.used_for_fit ? "vendor" : "launch");
+    m.request.serving_stack = launch ? "cerebras-2024" : "cerebras";
+    m.request.spec.method = "vendor";
+    m.label = fmt::format("{} on {} CS-3 ({})", row.model, *m.request.pp, launch ? "launch, Aug 2024" : "vendor peak");
+    m.group = fmt::format("{} cs-3 {}", m.model, m.request.serving_stack);
     m.metrics = {{"tokens_per_s_per_user", row.tokens_per_s_per_user}};
+    points.push_back(std::move(m));
+  }
+  // WaferLLM on WSE-2: LLaMA3-8B (the catalog's Llama 3.1 8B: the same shapes) one layer at a time on an R x C
+  // grid, batch 1, 16-bit weights and KV, at 4,096 tokens of context. Each grid is its own group.
+  for (const auto& row : catalog.waferllm_measurements) {
+    const std::string file = measurement_file(catalog, row.file);
+    MeasuredPoint m;
+    m.device_class = "wafer";
+    m.fit = "wafer_waferllm";
+    m.source = row.file;
+    m.used_for_fit = true;
+    m.model = "llama-3.1-8b";
+    m.hardware = "wse-2";
+    m.system = m.hardware;
+    const ModelSpec model = catalog.model(m.model, file);
+    m.request.weights = weight_format(model, "bf16", catalog.precisions, file);
+    m.request.kv = catalog.precisions.get("bf16", file);
+    m.request.serving_stack = "waferllm";
+    m.request.grid_rows = row.grid_rows;
+    m.request.grid_cols = row.grid_cols;
+    m.request.concurrency = 1;
+    m.request.isl = row.isl;
+    m.request.osl = 1;
+    m.request.prefill_chunk_tokens = row.isl;  // the whole prompt in one MeshGEMM pass, as the paper times it
+    m.label = fmt::format("LLaMA3-8B {} on {}x{} WSE-2 cores (WaferLLM)", row.kind, row.grid_rows, row.grid_cols);
+    m.group = fmt::format("{} wse-2 waferllm {} {}x{}", m.model, row.kind, row.grid_rows, row.grid_cols);
+    m.metrics = {{row.kind == "decode" ? "tokens_per_s_per_user" : "prefill_tokens_per_s", row.tokens_per_s}};
     points.push_back(std::move(m));
   }
   return points;
@@ -202,8 +239,6 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
 
 std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<MeasuredPoint>& points) {
   const PerfEngine engine(catalog);
-  const double vendor_acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
-  const double vendor_draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
   const double mtp_acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
   // Each model's config.json is read once, not once per point.
   std::map<std::string, ModelSpec> models;
@@ -218,11 +253,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
   tbb::parallel_for(std::size_t{0}, points.size(), [&](std::size_t i) {
     PerfRequest request = points[i].request;
     request.record_terms = false;
-    // Speculative decoding always with the catalog's current fitted constants (a fit changes them per trial).
-    if (request.spec.method == "vendor") {
-      request.spec.acceptance = vendor_acceptance;
-      request.spec.draft_step_s = vendor_draft_step_s;
-    }
+    // MTP always with the catalog's current fitted acceptance (a fit changes it per trial).
     if (request.spec.method == "mtp") request.spec.acceptance = mtp_acceptance;
     try {
       if (points[i].prefill_gpus > 0)
@@ -245,7 +276,8 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
     const MeasuredPoint& m = points[i];
     for (const auto& [metric, measured] : m.metrics) {
       ValidationRow row{m.device_class, m.source, m.label, metric, m.group, m.used_for_fit, measured, 0};
-      if (results[i]) row.predicted = metric_of(*results[i], metric);
+      if (results[i]) row.predicted = metric == "prefill_tokens_per_s" ? m.request.isl / results[i]->prefill_s
+                                                                       : metric_of(*results[i], metric);
       if (pools[i]) row.predicted = metric_of(*pools[i], metric);
       rows.push_back(row);
     }
@@ -327,7 +359,10 @@ std::vector<double> nelder_mead(const std::function<double(const std::vector<dou
 namespace {
 
 // The device class whose table a fit sets ("hbm_gpu_mtp" -> "hbm_gpu").
-std::string class_of_fit(const std::string& fit) { return fit.rfind("hbm_gpu_", 0) == 0 ? "hbm_gpu" : fit; }
+std::string class_of_fit(const std::string& fit) {
+  if (fit.rfind("hbm_gpu_", 0) == 0) return "hbm_gpu";
+  return fit.rfind("wafer_", 0) == 0 ? "wafer" : fit;
+}
 
 // The metrics a fit minimises: throughput per device, speed per user and TTFT (which alone pins the per-request
 // overhead and, through long prompts, prefill's efficiency).
@@ -336,6 +371,7 @@ std::string class_of_fit(const std::string& fit) { return fit.rfind("hbm_gpu_", 
 // concurrency and speed (throughput x GPUs / (concurrency x speed) runs from 0.3 to 3.7 across them; Little's law
 // caps it at 1, and the single-node runs stay at or below 1.01), and their TTFTs include Dynamo's prefill queue.
 bool fitted_metric(const std::string& fit, const std::string& metric) {
+  if (fit == "wafer_waferllm") return metric == "tokens_per_s_per_user" || metric == "prefill_tokens_per_s";
   if (fit != "hbm_gpu" && fit != "hbm_gpu_mtp") return metric == "tokens_per_s_per_user";
   return metric == "output_tokens_per_s_per_device" || metric == "tokens_per_s_per_user" || metric == "ttft_s";
 }
@@ -346,11 +382,6 @@ double objective(const std::string& fit, const std::vector<ValidationRow>& rows)
   for (const auto& r : rows)
     if (r.device_class == device_class && r.used_for_fit && fitted_metric(fit, r.metric)) errors.push_back(r.error());
   if (errors.empty()) return 0;
-  if (device_class == "wafer") {
-    double worst = 0;
-    for (double e : errors) worst = std::max(worst, std::fabs(e));
-    return worst;
-  }
   // Mean |log error| per group, averaged over groups: each model x hardware x stack counts once, however many
   // runs its file has (the 292 gpt-oss runs would otherwise outweigh DeepSeek-R1's 60 five to one).
   std::map<std::string, std::pair<double, int>> by_group;
@@ -375,13 +406,6 @@ Catalog with_values(const Catalog& catalog, const std::string& device_class, con
 }
 
 
-// The GPU fit a run belongs to: disaggregated runs to hbm_gpu_disagg, single-node MTP runs to hbm_gpu_mtp, the
-// rest to the kernels' fit.
-std::string gpu_fit_of(const MeasuredPoint& p) {
-  if (p.decode_gpus > 0) return "hbm_gpu_disagg";
-  return p.request.spec.method == "mtp" ? "hbm_gpu_mtp" : "hbm_gpu";
-}
-
 // The runs a fit uses: its class's fitted runs, on GPUs those of its stage.
 std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::string& fit,
                                          const std::string& leave_out_group = "") {
@@ -389,7 +413,7 @@ std::vector<MeasuredPoint> fitted_points(const Catalog& catalog, const std::stri
   std::vector<MeasuredPoint> points;
   for (auto& p : load_measurements(catalog)) {
     if (p.device_class != device_class || !p.used_for_fit || p.group == leave_out_group) continue;
-    if (device_class == "hbm_gpu" && gpu_fit_of(p) != fit) continue;
+    if (p.fit != fit) continue;
     points.push_back(std::move(p));
   }
   return points;

@@ -28,6 +28,7 @@ struct MeasuredPoint {
   std::string label;
   std::string group;  // "deepseek-r1 h200 sglang": model x hardware x serving stack
   bool used_for_fit = false;
+  std::string fit;  // the fit (calibration stage) it belongs to: hbm_gpu, hbm_gpu_mtp, ..., wafer_waferllm
   std::string model;
   std::string hardware;  // the chip or system the group names
   std::string system;    // what the engine runs on: the benchmark's node for GPU runs, else `hardware`

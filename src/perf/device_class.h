@@ -68,6 +68,9 @@ struct Parallelism {
   // Devices per stage where stages differ in width (LPUs: each stage as many chips as its weights need);
   // empty: every stage has `tp` (then the widest).
   std::vector<int> stage_tp;
+  // Wafers: the R x C region of cores each layer runs on in turn (WaferLLM's deployment); 0: the vendor's
+  // layout, every layer resident on its own share of the wafer.
+  int grid_rows = 0, grid_cols = 0;
   int devices() const {
     if (stage_tp.empty()) return tp * pp;
     int total = 0;
@@ -94,6 +97,9 @@ class DeviceClass {
   // Per request, outside the model's steps: receiving, tokenizing and scheduling it before its first token
   // (part of TTFT), for a serving stack.
   virtual double request_overhead_s(const std::string& serving_stack) const { (void)serving_stack; return 0; }
+  // The stack a request runs on when it names none ("vllm" on GPUs, the vendor's stack on wafers; "" where the
+  // class has no per-stack constants).
+  virtual std::string default_stack() const { return ""; }
   // Share of device memory usable for weights + KV.
   virtual double usable_memory_fraction() const = 0;
 };

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "fabric/mesh.h"
 #include "perf/device_class_registry.h"
 #include "placement/deploy.h"
 
@@ -79,6 +80,25 @@ const DeviceClass& PerfEngine::device_class(const std::string& name) const {
 
 namespace {
 
+// --grid RxC: each layer runs in turn on one region of the wafer's cores (WaferLLM's deployment), which must hold
+// that layer's weights and its share of the KV cache.
+void set_grid(Parallelism& p, const ModelSpec& model, const Hardware& hardware, const PerfRequest& request,
+              const PerfResult& r) {
+  if (hardware.chip.device_class != "wafer" || !hardware.chip.fabric)
+    throw InputError("grid", "a region of cores is a wafer deployment; '" + hardware.system.name + "' is not a wafer");
+  const fabric::Region region{request.grid_rows, request.grid_cols};
+  fabric::check_region(*hardware.chip.fabric, region, "grid");
+  const double layers = model.num_decoder_layers();
+  const double need = (r.weight_bytes + r.kv_bytes) / layers;
+  const double room = region.cores() * hardware.chip.fabric->sram_bytes_per_core;
+  if (need > room)
+    throw InfeasibleError(fmt::format("one layer of {} ({:.2f} GB of weights and KV) does not fit {}x{} cores ({:.2f} GB "
+                                      "of SRAM); use a larger --grid", model.name, need / 1e9, region.rows, region.cols,
+                                      room / 1e9));
+  p.grid_rows = region.rows;
+  p.grid_cols = region.cols;
+}
+
 std::vector<int> divisors_of(int n, int limit) {
   std::vector<int> result;
   for (int d = 1; d <= std::min(n, limit); ++d)
@@ -132,6 +152,7 @@ std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_
   StepWork work = decode_work(model_, request_.weights, request_.kv, sequences / m, mean_context,
                               request_.honor_windows, tokens_per_sequence);
   work.record_terms = record_terms;
+  work.serving_stack = request_.serving_stack;
   PipelineTime pl = pipeline(work);
   // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
   const double step = std::max(pl.latency_s, m * pl.round_s + (m > 1 ? pl.hop.seconds : 0.0));
@@ -148,6 +169,7 @@ double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
     for (double sub = chunk;; sub = std::ceil(sub / 4)) {
       StepWork work = prefill_work(model_, request_.weights, request_.kv, sub, past_tokens + done, request_.honor_windows);
       work.record_terms = false;
+      work.serving_stack = request_.serving_stack;
       const PipelineTime pl = pipeline(work);
       const double more = std::ceil(chunk / sub) - 1;
       best = std::min(best, pl.latency_s + more * (pl.round_s + (parallel_.pp > 1 ? pl.hop.seconds : 0.0)));
@@ -158,7 +180,16 @@ double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
   return total;
 }
 
-StepTimer PerfEngine::step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+// The request with its serving stack named: the device class's default where it names none.
+static PerfRequest with_stack(const PerfRequest& request, const DeviceClass& device) {
+  if (!request.serving_stack.empty()) return request;
+  PerfRequest named = request;
+  named.serving_stack = device.default_stack();
+  return named;
+}
+
+StepTimer PerfEngine::step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request_in) const {
+  const PerfRequest request = with_stack(request_in, device_class(hardware.chip.device_class));
   Plan planned = plan(model, hardware, request);
   return StepTimer(model, hardware, device_class(hardware.chip.device_class), request, planned.parallel,
                    std::move(planned.groups));
@@ -253,6 +284,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     throw InputError("attention_dp", "attention data parallelism is an HBM GPU deployment (wafers and LPUs split layers, not batches)");
   if (p.ep < 1 || p.ep > p.devices())
     throw InfeasibleError(fmt::format("EP {} is outside 1..{} (the devices in use)", p.ep, p.devices()));
+  if (request.grid_rows > 0 || request.grid_cols > 0) set_grid(p, model, hardware, request, r);
   r.parallel = p;
   r.devices = p.devices();
   r.systems = static_cast<double>(r.devices) / hardware.system.chip_count;
@@ -367,7 +399,8 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   return Plan{std::move(r), p, groups};
 }
 
-PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
+PerfResult PerfEngine::run(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request_in) const {
+  const PerfRequest request = with_stack(request_in, device_class(hardware.chip.device_class));
   if (!request.queue_beyond_memory) return run_admitted(model, hardware, request);
   try {
     return run_admitted(model, hardware, request);
@@ -422,18 +455,28 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
   if (decode_step > decode_pipeline.latency_s)
     r.critical_path.add("pipeline wait for other microbatches", bound::compute, decode_step - decode_pipeline.latency_s);
 
-  // Speculative decoding.
+  // Speculative decoding. `vendor`: the stack's production drafting as catalog/speculative.toml states it (no
+  // speculation on a model or stack it does not name); a k or acceptance the request gives is kept.
   double tpot_decode = decode_step;
-  if (request.spec.method != "none") {
+  SpecDecode spec = request.spec;
+  if (spec.method == "vendor") {
+    spec.method = "none";
+    for (const auto& v : catalog_.speculation) {
+      if (v.stack != request.serving_stack || !v.drafts.count(model.name)) continue;
+      spec.method = "draft";
+      spec.draft_model = v.drafts.at(model.name);
+      if (spec.draft_tokens == 0) spec.draft_tokens = v.draft_tokens;
+      if (!spec.acceptance_given) spec.acceptance = v.acceptance;
+    }
+  }
+  if (spec.method != "none") {
     double draft_step = 0;
-    if (request.spec.method == "vendor") {
-      draft_step = request.spec.draft_step_s;
-    } else if (request.spec.method == "mtp") {
+    if (spec.method == "mtp") {
       if (model.mtp_modules() == 0) throw InputError("spec_decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
       // An MTP module is one decoder layer plus the shared head: about one layer's share of the step.
       draft_step = decode_step / layers * 2.0;
-    } else if (request.spec.method == "draft") {
-      const ModelSpec draft = catalog_.model(request.spec.draft_model, "spec_decode draft");
+    } else if (spec.method == "draft") {
+      const ModelSpec draft = catalog_.model(spec.draft_model, "spec_decode draft");
       PerfRequest draft_request = request;
       draft_request.spec = SpecDecode{};
       draft_request.devices.reset();
@@ -443,21 +486,22 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
       draft_request.weights = uniform_weight_format(catalog_.precisions.get("bf16", "spec_decode"));
       draft_step = run(draft, hardware, draft_request).decode_step_s;
     } else {
-      throw InputError("spec_decode", "unknown method '" + request.spec.method + "' (expected none, draft, mtp, vendor)");
+      throw InputError("spec_decode", "unknown method '" + spec.method + "' (expected none, draft, mtp, vendor)");
     }
     double best = decode_step;
     int best_k = 0;
-    const int k_first = request.spec.draft_tokens > 0 ? request.spec.draft_tokens : 1;
-    const int k_last = request.spec.draft_tokens > 0 ? request.spec.draft_tokens : 8;
+    const int k_first = spec.draft_tokens > 0 ? spec.draft_tokens : 1;
+    const int k_last = spec.draft_tokens > 0 ? spec.draft_tokens : 8;
     for (int k = k_first; k <= k_last; ++k) {
       const double verify = decode_iteration(k + 1).first;
-      const double per_token = (k * draft_step + verify) / expected_tokens_per_iteration(request.spec.acceptance, k);
-      if (per_token < best || request.spec.draft_tokens > 0) { best = per_token; best_k = k; }
+      const double per_token = (k * draft_step + verify) / expected_tokens_per_iteration(spec.acceptance, k);
+      if (per_token < best || spec.draft_tokens > 0) { best = per_token; best_k = k; }
     }
     if (best_k > 0) {
       r.spec_draft_tokens = best_k;
-      r.spec_tokens_per_iteration = expected_tokens_per_iteration(request.spec.acceptance, best_k);
-      r.critical_path.add(fmt::format("speculative decoding: {} drafted, {:.2f} accepted per iteration", best_k,
+      r.spec_tokens_per_iteration = expected_tokens_per_iteration(spec.acceptance, best_k);
+      r.critical_path.add(fmt::format("speculative decoding ({}): {} drafted, {:.2f} accepted per iteration",
+                                      spec.method == "draft" ? spec.draft_model + " drafts" : spec.method, best_k,
                                       r.spec_tokens_per_iteration),
                           bound::compute, best - decode_step);
       tpot_decode = best;
@@ -484,6 +528,7 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
   r.request_overhead_s = device_class(hardware.chip.device_class).request_overhead_s(request.serving_stack);
   r.ttft_s = r.request_overhead_s + prefill + queue + tpot_decode;
   r.tokens_per_s_per_user = 1.0 / r.tpot_s;
+  r.tokens_per_s_per_user_without_speculation = 1.0 / (decode_step + r.prefill_stall_per_token_s);
   const double request_time = r.ttft_s + (request.osl - 1) * r.tpot_s;
   r.output_tokens_per_s = request.concurrency * request.osl / request_time;
   r.output_tokens_per_s_per_device = r.output_tokens_per_s / r.devices;

@@ -14,11 +14,13 @@ namespace ws {
 // Speculative decoding: each iteration drafts k tokens, then the target verifies k + 1 positions in one
 // step; with per-token acceptance a the expected tokens per iteration are (1 - a^(k+1)) / (1 - a).
 struct SpecDecode {
-  std::string method = "none";  // none | draft (a catalog model drafts) | mtp (the model's MTP module) | vendor
+  // none | draft (a catalog model drafts) | mtp (the model's MTP module) | vendor (the serving stack's production
+  // drafting, catalog/speculative.toml)
+  std::string method = "none";
   std::string draft_model;      // for method = draft
   int draft_tokens = 0;         // k; 0 = choose the k that maximises speed
   double acceptance = 0.8;
-  double draft_step_s = 0;      // for method = vendor: the draft's step time (calibration constant)
+  bool acceptance_given = false;  // the request set it (a method's default never overrides it)
 };
 double expected_tokens_per_iteration(double acceptance, int draft_tokens);
 
@@ -28,7 +30,10 @@ struct PerfRequest {
   double osl = 1024;  // output tokens per request
   std::optional<int> devices, tp, pp, ep;
   bool attention_dp = false;  // attention data-parallel over the TP group (with EP for the experts)
-  std::string serving_stack = "vllm";  // whose per-iteration overhead applies (hbm_gpu constants per stack)
+  // The software stack whose constants apply (hbm_gpu: vllm, sglang, trt; wafer: cerebras, waferllm, ...);
+  // empty: the device class's default.
+  std::string serving_stack;
+  int grid_rows = 0, grid_cols = 0;  // wafers: run each layer on an R x C region of cores (0: the whole wafer)
   WeightFormat weights;
   Precision kv;
   bool honor_windows = true;
@@ -55,6 +60,7 @@ struct PerfResult {
   double ttft_s = 0;
   double tpot_s = 0;
   double tokens_per_s_per_user = 0;
+  double tokens_per_s_per_user_without_speculation = 0;  // the same without drafting (equal when none runs)
   double output_tokens_per_s = 0;
   double output_tokens_per_s_per_device = 0;
   double total_tokens_per_s_per_device = 0;

@@ -26,6 +26,7 @@ class HbmGpuDevice : public DeviceClass {
   StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const override;
   double step_overhead_s(const std::string& serving_stack) const override;
   double request_overhead_s(const std::string& serving_stack) const override;
+  std::string default_stack() const override { return "vllm"; }
   double usable_memory_fraction() const override { return usable_memory_fraction_; }
 
  private:

@@ -3,70 +3,186 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <stdexcept>
 
-#include "perf/hbm_gpu_device.h"
+#include "core/error.h"
+#include "fabric/analytic.h"
+#include "fabric/mesh.h"
 
 namespace ws {
 
+namespace {
+
+constexpr const char* kPhaseOverheadPrefix = "phase_overhead_cycles_";
+
+// The reduction the stacks' kernels use along a row: two-phase, near-optimal over the sizes a wafer has
+// (Luczynski et al., HPDC'24); WaferLLM's K-tree lands within a few percent of it at its grids.
+constexpr fabric::ReduceAlgorithm kReduce = fabric::ReduceAlgorithm::two_phase;
+
+// The most nearly square region of `cores` cores that fits the fabric.
+fabric::Region region_of(const WaferFabric& f, double cores) {
+  const int height = static_cast<int>(f.fabric_height_cores), width = static_cast<int>(f.fabric_width_cores);
+  cores = std::clamp(cores, 1.0, static_cast<double>(height) * width);
+  const int rows = std::clamp(static_cast<int>(std::lround(std::sqrt(cores))), 1, height);
+  const int cols = std::clamp(static_cast<int>(std::ceil(cores / rows)), 1, width);
+  return fabric::Region{rows, cols};
+}
+
+// T tokens through a MeshGEMV of K x N (the fabric closed form at T = 1): the inputs stream down the columns and
+// the outputs along the rows one token after another, each core multiplying its tile once per token.
+double gemv_stream_cycles(const WaferFabric& f, fabric::Region g, double k, double n, double tokens, double weight_bytes) {
+  const double x_bytes = std::ceil(k / g.cols) * 2.0, y_bytes = std::ceil(n / g.rows) * 2.0;  // bf16 activations
+  const double broadcast = g.rows > 1 ? fabric::broadcast_cycles(f, fabric::Region{g.rows, 1}, tokens * x_bytes) : 0;
+  const double tile = fabric::mac_cycles(f, tokens * std::ceil(k / g.cols) * std::ceil(n / g.rows), weight_bytes);
+  return broadcast + tile + fabric::reduce_line_cycles(f, kReduce, g.cols, tokens * y_bytes);
+}
+
+// MeshGEMM of T x K x N on the region's largest square, each shift step also paying the stack's step cost.
+double gemm_cycles(const WaferFabric& f, fabric::Region g, double k, double n, double tokens, double weight_bytes,
+                   double step_overhead_cycles) {
+  const int p = std::min(g.rows, g.cols);
+  return fabric::gemm_cycles(f, g, fabric::MatmulShape{tokens, k, n, weight_bytes}) + (p - 1) * step_overhead_cycles;
+}
+
+}  // namespace
+
+std::vector<std::string> wafer_stacks(const DeviceConstants& constants) {
+  std::vector<std::string> stacks;
+  for (const auto& [key, value] : constants.values)
+    if (key.rfind(kPhaseOverheadPrefix, 0) == 0) stacks.push_back(key.substr(std::string(kPhaseOverheadPrefix).size()));
+  return stacks;
+}
+
 WaferDevice::WaferDevice(const DeviceConstants& c)
-    : phase_setup_cycles_(c.get("phase_setup_cycles")),
+    : gemm_step_overhead_cycles_(c.get("gemm_step_overhead_cycles")),
       wafer_hop_latency_s_(c.get("wafer_hop_latency_s")),
-      usable_memory_fraction_(c.get("usable_memory_fraction")) {}
+      usable_memory_fraction_(c.get("usable_memory_fraction")) {
+  for (const auto& stack : wafer_stacks(c)) {
+    phase_overhead_cycles_[stack] = c.get(kPhaseOverheadPrefix + stack);
+    if (auto it = c.values.find("prefill_gemv_max_tokens_" + stack); it != c.values.end())
+      prefill_gemv_max_tokens_[stack] = it->second;
+  }
+}
+
+double WaferDevice::phase_overhead_cycles(const std::string& stack) const {
+  auto it = phase_overhead_cycles_.find(stack.empty() ? default_stack() : stack);
+  if (it != phase_overhead_cycles_.end()) return it->second;
+  std::string known;
+  for (const auto& [name, cycles] : phase_overhead_cycles_) known += (known.empty() ? "" : ", ") + name;
+  throw InputError("stack", fmt::format("unknown wafer software stack '{}' (calibrated: {})", stack, known));
+}
+
+double WaferDevice::prefill_gemv_max_tokens(const std::string& stack) const {
+  auto it = prefill_gemv_max_tokens_.find(stack.empty() ? default_stack() : stack);
+  return it == prefill_gemv_max_tokens_.end() ? std::numeric_limits<double>::infinity() : it->second;
+}
+
+double WaferDevice::step_overhead_s(const std::string& serving_stack) const {
+  phase_overhead_cycles(serving_stack);
+  return 0;
+}
 
 StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage,
-                                 bool last_stage, const Hardware& hardware, const Parallelism&) const {
+                                 bool last_stage, const Hardware& hardware, const Parallelism& parallel) const {
   if (!hardware.chip.fabric)
     throw std::invalid_argument("chip '" + hardware.chip.name + "' is a wafer but has no [fabric] facts in the catalog");
-  const WaferFabric& fabric = *hardware.chip.fabric;
-  const double cores = fabric.cores_enabled;
-  const double clock = fabric.clock_hz;
-  const double core_bandwidth = hardware.chip.main_memory.bandwidth_bytes_per_s / cores;
-  const double core_flops = peak_flops_per_s(hardware.chip, work.compute_class) / cores;
+  const WaferFabric& f = *hardware.chip.fabric;
+  const double overhead_cycles = phase_overhead_cycles(work.serving_stack);
+  const bool grid = parallel.grid_rows > 0;
+  const fabric::Region grid_region{parallel.grid_rows, parallel.grid_cols};
 
   double resident = 0;
   for (int i = first_layer; i < last_layer; ++i) resident += work.layer(i).weight_bytes_resident();
   if (first_stage) resident += work.embedding.weight_bytes_resident;
   if (last_stage) resident += work.head.weight_bytes_resident;
-  const double bytes_per_core = std::max(resident / cores, 1.0);
+  // The vendor's layout: every weight byte on its own core share; the SRAM left over holds the KV cache.
+  const double bytes_per_core = std::max(resident / f.cores_enabled, 1.0);
   const double layers_here = std::max(1, last_layer - first_layer);
+  auto region_for = [&](double cores) { return grid ? grid_region : region_of(f, cores); };
+  // Decode streams its tokens through MeshGEMVs. Prefill takes the faster of that and a MeshGEMM (each shift step
+  // paying the step cost), except where the stack runs MeshGEMM beyond a chunk length (WaferLLM: always).
+  const double gemv_max_tokens = prefill_gemv_max_tokens(work.serving_stack);
+  auto matmul_cycles = [&](const WaferFabric& fab, fabric::Region g, double k, double n, double tokens, double weight_bytes) {
+    const double stream = gemv_stream_cycles(fab, g, k, n, tokens, weight_bytes);
+    if (!work.prefill) return stream;
+    const double mesh_gemm = gemm_cycles(fab, g, k, n, tokens, weight_bytes, gemm_step_overhead_cycles_);
+    return tokens > gemv_max_tokens ? mesh_gemm : std::min(stream, mesh_gemm);
+  };
+
+  // Cycles of one phase over `tokens` tokens (a sub-chunk of the step's).
+  auto phase_cycles = [&](const PhaseWork& p, double tokens, double scale) {
+    if (p.attention_kernel) {
+      const fabric::Region g = region_for(f.cores_enabled / layers_here);
+      fabric::AttentionShape a;
+      a.heads = static_cast<int>(p.attention_heads);
+      a.kv_heads = static_cast<int>(std::max(1.0, p.kv_heads));
+      a.head_dim = static_cast<int>(std::max(p.qk_head_dim, p.v_head_dim));
+      // Every token of the sub-chunk attends over its own sequence's positions: the region scores them all.
+      a.context_tokens = std::max(1.0, p.attended_tokens * tokens);
+      a.element_bytes = p.kv_element_bytes > 0 ? p.kv_element_bytes : 2.0;
+      return fabric::attention_cycles(f, kReduce, g, a);
+    }
+    if (p.weight_bytes_resident <= 0) return 0.0;
+    double params = 0;
+    for (const auto& gemm : p.gemms)
+      if (gemm.count > 0) params += gemm.columns * gemm.depth * (gemm.experts ? std::max(p.experts, gemm.count) : gemm.count);
+    // The cycles of the phase on a region of `cores` cores.
+    auto on_region = [&](double cores) {
+      const fabric::Region g = region_for(cores);
+      if (params <= 0)  // a lookup (embedding): the rows read cross the region once
+        return fabric::broadcast_cycles(f, g, tokens * work.hidden_size * work.activation_bytes_per_element);
+      const double weight_bytes = p.weight_bytes_resident / params;
+      double slowest = 0;
+      for (const auto& gemm : p.gemms) {
+        if (gemm.count <= 0) continue;
+        const double rows = gemm.rows * scale;
+        double cycles = 0;
+        if (gemm.experts && p.experts > 0) {
+          // Each routed expert sits on its share of the region; the tokens cross the region to reach theirs,
+          // and the experts hit work side by side, each on the tokens routed to it.
+          const double touched = std::max(1.0, p.experts_touched > 0 && scale < 1
+                                                    ? expected_experts_touched(p.experts, p.experts_per_token, tokens)
+                                                    : gemm.count);
+          const fabric::Region expert = region_of(f, g.cores() / p.experts);
+          const double per_expert = std::max(1.0, rows * gemm.count / touched);
+          cycles = fabric::broadcast_cycles(f, g, tokens * gemm.depth * 2.0) +
+                   matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes);
+        } else {
+          const fabric::Region shared = gemm.count > 1 ? region_of(f, g.cores() / gemm.count) : g;
+          cycles = matmul_cycles(f, shared, gemm.depth, gemm.columns, rows, weight_bytes);
+        }
+        slowest = std::max(slowest, cycles);  // a phase's shapes (routed and shared experts) run side by side
+      }
+      return slowest;
+    };
+    if (grid) return on_region(grid_region.cores());
+    // The vendor's layout: the phase's weights spread over the region that runs it fastest, from the fewest
+    // cores that hold them to the whole wafer (more cores: smaller tiles, longer broadcasts and reductions;
+    // each core holds slices of several phases). Sizes doubling from the fewest.
+    const double fewest = std::max(1.0, p.weight_bytes_resident / f.sram_bytes_per_core);
+    double best = on_region(fewest);
+    for (double cores = 2 * fewest; cores < f.cores_enabled * 2; cores *= 2)
+      best = std::min(best, on_region(std::min(cores, f.cores_enabled)));
+    return best;
+  };
 
   // Every layer's weights stay in their own region, so the tokens of a step (a batch of sequences, drafted
   // tokens being verified, a prefill chunk) stream through the wafer's layers in sub-chunks: while layer i
   // works on one sub-chunk, layer i-1 works on the next. A stage then takes one pass of the first sub-chunk
-  // plus one slowest layer per further sub-chunk. The sub-chunk size that minimises that is used.
+  // plus one slowest layer per further sub-chunk. The sub-chunk size that minimises that is used. On a grid
+  // (one layer at a time on the same cores) there is no such overlap.
   auto pass = [&](double sub_tokens) {
     const double scale = sub_tokens / std::max(work.tokens, 1.0);
     StepTime t;
-  t.record_terms = work.record_terms;
+    t.record_terms = work.record_terms;
     double slowest_layer = 0;
     auto phase_time = [&](const PhaseWork& p, int layer, StepTime& into) {
       auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
-      double region, active, streamed;
-      if (p.weight_bytes_resident > 0) {
-        region = std::max(1.0, p.weight_bytes_resident / bytes_per_core);
-        active = std::clamp(p.weight_bytes_read / bytes_per_core, 1.0, region);
-        // A sub-chunk of a MoE batch only wakes the experts its own tokens pick.
-        if (p.experts_touched > 0 && scale < 1)
-          active = std::max(1.0, active * expected_experts_touched(p.experts, p.experts_per_token, sub_tokens) /
-                                     p.experts_touched);
-        streamed = bytes_per_core;  // each active core reads its own share
-      } else {  // attention: the KV of this layer sits in its share of the wafer's leftover SRAM
-        region = cores / layers_here;
-        active = region;
-        streamed = scale * (p.kv_bytes_read + p.kv_bytes_written) / region;
-      }
-      // Dense phase: broadcast the input across the region and reduce back (2 x its side). MoE phase: the
-      // token crosses the experts' region once to reach its experts, then broadcast/reduce inside each one.
-      const double hops = p.experts_touched > 0
-                              ? std::sqrt(region) + 2.0 * std::sqrt(std::max(1.0, active / p.experts_touched))
-                              : 2.0 * std::sqrt(region);
-      into.add([&] { return label() + " mesh"; }, bound::fabric_latency,
-               (phase_setup_cycles_ + fabric.hop_latency_cycles * hops) / clock);
-      const double memory_s = streamed / core_bandwidth;
-      const double compute_s = scale * p.flops / (active * core_flops);
-      if (memory_s >= compute_s) into.add(label, bound::memory_bandwidth, memory_s);
-      else into.add(label, bound::compute, compute_s);
+      const double cycles = phase_cycles(p, sub_tokens, scale);
+      if (cycles <= 0) return;
+      into.add(label, p.attention_kernel ? bound::memory_bandwidth : bound::fabric_latency, cycles / f.clock_hz);
+      into.add([&] { return label() + " software"; }, bound::overhead, overhead_cycles / f.clock_hz);
     };
     StepTime layer;
     for (int i = first_layer; i < last_layer; ++i) {
@@ -79,12 +195,13 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       slowest_layer = std::max(slowest_layer, layer.seconds);
       t.append(layer);
     }
+    if (first_stage) phase_time(work.embedding, -1, t);
     if (last_stage) {
       phase_time(work.head, -1, t);
-      // Sampling: an argmax reduction across the head's region.
-      const double head_region = std::max(1.0, work.head.weight_bytes_resident / bytes_per_core);
+      // Sampling: an argmax reduction over the head's region.
+      const fabric::Region head = region_for(work.head.weight_bytes_resident / bytes_per_core);
       t.add("sampling reduction", bound::fabric_latency,
-            (phase_setup_cycles_ + 2.0 * fabric.hop_latency_cycles * std::sqrt(head_region)) / clock);
+            (fabric::reduce_cycles(f, kReduce, head, 8.0 * sub_tokens) + overhead_cycles) / f.clock_hz);
     }
     const double more = std::ceil(work.tokens / sub_tokens) - 1;
     if (more > 0)
@@ -93,10 +210,11 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     return t;
   };
   StepTime best = pass(std::max(work.tokens, 1.0));
-  for (double sub = 1; sub < work.tokens; sub *= 4) {
-    StepTime candidate = pass(sub);
-    if (candidate.seconds < best.seconds) best = std::move(candidate);
-  }
+  if (!grid)
+    for (double sub = 1; sub < work.tokens; sub *= 4) {
+      StepTime candidate = pass(sub);
+      if (candidate.seconds < best.seconds) best = std::move(candidate);
+    }
   return best;
 }
 

@@ -1,19 +1,24 @@
 #pragma once
+#include <map>
+
 #include "perf/device_class.h"
 
 namespace ws {
 
-// Wafer-scale engine. Weights stay resident in SRAM, spread evenly over the enabled cores of the wafer
-// (b = resident weight bytes / cores per core). Each phase of a layer runs on the region of cores that holds
-// its weights, and costs
-//   fabric:  (phase_setup_cycles + 2 x hop_cycles x sqrt(region cores)) / clock   (broadcast the input
-//            vector across the region, reduce the partial sums back; the mesh's per-hop latency)
-//   then     max(b / per-core SRAM bandwidth,  FLOPs / (active cores x per-core FLOP/s))
-// where only the cores of the experts a batch touches are active in a MoE phase. Attention reads the KV
-// held in the leftover SRAM of the layer's share of the wafer. Per-core rates are the wafer's published
-// aggregate rates divided by its enabled cores. Wafers are joined stage to stage over the off-wafer links:
-// activation bytes / scale-out bandwidth + a fixed hop latency. (WaferLLM, OSDI'25, models the mesh the same
-// way: latency alpha x hops + per-step software cost.)
+// Wafer-scale engine, from its mesh up. Every phase of a layer is a fabric kernel on the region of cores that
+// holds its weights (src/fabric/analytic.h gives each kernel's cycles from the chip's core-level facts: hop and
+// ramp latency, link width, SRAM read rate, MACs per cycle, clock):
+//   - a weights phase over T tokens is a MeshGEMV streamed T times (the input broadcast down the region's
+//     columns, each core multiplies its tile, the rows reduce the outputs: WaferLLM's MeshGEMV), or, where it is
+//     faster (prefill), a MeshGEMM (Cannon-style shifts, WaferLLM); routed experts run on their own sub-regions,
+//     the tokens crossing the phase's region to reach them;
+//   - decode attention runs over the KV cache spread across the layer's region (fabric attention kernel);
+//   - each dependent phase also pays the serving stack's software cost, `phase_overhead_cycles_<stack>` (task
+//     switches and synchronisation of the stack's kernels), and each MeshGEMM shift step `gemm_step_overhead_cycles`:
+//     the only fitted constants (calibration.toml [wafer], with what they were fitted on).
+// Deployments: the vendor's stack (`cerebras`, the default) spreads every layer over the wafer, each phase on cores in
+// proportion to its weights; `--grid RxC` runs each layer in turn on one R x C region, as WaferLLM measured.
+// Wafers are joined stage to stage over the off-wafer links: activation bytes / scale-out bandwidth + a hop latency.
 class WaferDevice : public DeviceClass {
  public:
   explicit WaferDevice(const DeviceConstants& constants);
@@ -21,12 +26,24 @@ class WaferDevice : public DeviceClass {
   StepTime stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage, bool last_stage,
                       const Hardware& hardware, const Parallelism& parallel) const override;
   StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const override;
+  // Per-phase costs live in stage_time; this checks the stack's name (an unknown one is an input error).
+  double step_overhead_s(const std::string& serving_stack) const override;
+  std::string default_stack() const override { return "cerebras"; }
   double usable_memory_fraction() const override { return usable_memory_fraction_; }
 
  private:
-  double phase_setup_cycles_;
+  double phase_overhead_cycles(const std::string& stack) const;
+  double prefill_gemv_max_tokens(const std::string& stack) const;
+  std::map<std::string, double> phase_overhead_cycles_;  // by software stack
+  // Longest prompt chunk a stack streams through MeshGEMVs (prefill_gemv_max_tokens_<stack>; absent: no limit,
+  // the faster kernel runs).
+  std::map<std::string, double> prefill_gemv_max_tokens_;
+  double gemm_step_overhead_cycles_;
   double wafer_hop_latency_s_;
   double usable_memory_fraction_;
 };
+
+// Software stacks with wafer constants in `constants` (keys phase_overhead_cycles_<stack>).
+std::vector<std::string> wafer_stacks(const DeviceConstants& constants);
 
 }  // namespace ws

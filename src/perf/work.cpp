@@ -64,7 +64,8 @@ bool same_phase(const PhaseWork& a, const PhaseWork& b) {
          a.expert_dispatch == b.expert_dispatch && a.experts_touched == b.experts_touched && a.experts == b.experts &&
          a.experts_per_token == b.experts_per_token && same_gemm(a.gemms[0], b.gemms[0]) &&
          same_gemm(a.gemms[1], b.gemms[1]) && a.tp_splits_columns == b.tp_splits_columns &&
-         a.attention_side == b.attention_side && a.attention_kernel == b.attention_kernel && a.kv_heads == b.kv_heads;
+         a.attention_side == b.attention_side && a.attention_kernel == b.attention_kernel && a.kv_heads == b.kv_heads &&
+         a.attended_tokens == b.attended_tokens && a.qk_head_dim == b.qk_head_dim;
 }
 
 bool same_work(const LayerWork& a, const LayerWork& b) {
@@ -149,6 +150,11 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
                           : expanded ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
     const double v_dim = absorbed ? a.kv_lora_rank : a.v_head_dim;
     attention.flops = 2.0 * tokens * mean_attended * a.heads * (qk_dim + v_dim);
+    attention.attention_heads = a.heads;
+    attention.qk_head_dim = qk_dim;
+    attention.v_head_dim = v_dim;
+    attention.attended_tokens = mean_attended;
+    attention.kv_element_bytes = kv.bytes_per_element();
     if (expanded)  // kv_b_proj over every attended position: latent -> per-head keys (nope part) and values
       attention.flops += 2.0 * std::min(attended, context) * a.kv_lora_rank * a.heads * (a.qk_nope_head_dim + a.v_head_dim);
     // Decode reads every sequence's cache once; a prefill chunk reads the past once and writes its own.

@@ -40,6 +40,10 @@ struct PhaseWork {
   bool attention_side = false;       // qkv, attention, o_proj: replicated per GPU under attention data parallelism
   bool attention_kernel = false;     // the attention over the KV cache itself
   double kv_heads = 0;               // distinct KV heads (MLA: 1 shared latent); TP wider than this replicates KV
+  // The attention kernel's shape (attention phases only): query heads, the key and value widths per head as the
+  // kernel runs them (MLA absorbed: the latent), and the positions each token attends to.
+  double attention_heads = 0, qk_head_dim = 0, v_head_dim = 0, attended_tokens = 0;
+  double kv_element_bytes = 0;
 };
 
 struct LayerWork {
@@ -65,6 +69,7 @@ struct StepWork {
   bool record_terms = true;  // keep a named term per phase (for --explain); sweeps turn it off
   bool prefill = false;  // a prompt chunk (compute-heavy) rather than a decode step
   std::string compute_class = "fp16";  // which FLOP/s column runs the matmuls
+  std::string serving_stack;           // the software stack running the step (device classes with per-stack constants)
   double hidden_size = 0;
   double activation_bytes_per_element = 2;  // bf16 activations
   std::vector<LayerWork> layers;            // decoder layers only (MTP modules are drafts, not layers here)

@@ -76,7 +76,9 @@ std::vector<Field> parallelism_fields() {
 }
 
 Field stack_field() {
-  return text_field("stack", std::string("vllm"), "Serving stack whose per-iteration overhead applies on GPUs: vllm, sglang or trt");
+  return text_field("stack", std::nullopt,
+                    "Software stack whose fitted constants apply: GPUs vllm (default), sglang, trt; wafers cerebras "
+                    "(default), cerebras-2024, waferllm");
 }
 
 std::vector<Field> join(std::vector<std::vector<Field>> parts) {
@@ -150,14 +152,10 @@ SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, co
   if (spec.method == "none") throw InputError(field, "name a method (mtp, vendor or draft=MODEL); got '" + text + "'");
   if (!(spec.acceptance > 0 && spec.acceptance < 1))
     throw InputError(field, fmt::format("accept must be in (0, 1); got {}", spec.acceptance));
-  // MTP's per-token acceptance defaults to the one fitted on InferenceX's DeepSeek-R1 MTP runs.
+  spec.acceptance_given = acceptance_given;
+  // MTP's per-token acceptance defaults to the one fitted on InferenceX's DeepSeek-R1 MTP runs; vendor's to the
+  // stack's stated one (catalog/speculative.toml, applied by the engine).
   if (spec.method == "mtp" && !acceptance_given) spec.acceptance = catalog.constants_for("hbm_gpu").get("mtp_acceptance");
-  if (spec.method == "vendor" && !acceptance_given) {
-    spec.acceptance = catalog.constants_for("wafer").get("vendor_spec_acceptance");
-    spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
-  } else if (spec.method == "vendor") {
-    spec.draft_step_s = catalog.constants_for("wafer").get("vendor_draft_step_s");
-  }
   return spec;
 }
 

@@ -87,8 +87,8 @@ TEST(Cli, ValidateJsonIsOneRowPerGroupAndMetric) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = nlohmann::json::parse(r.output);
   // 17 GPU groups (6 + 4 with MTP + 7 disaggregated) x 3 metrics (throughput, speed per user, TTFT) + Groq
-  // (statement: speed; LLMPerf: speed, TTFT) + 4 + 2 wafer groups
-  ASSERT_EQ(rows.size(), 60u);
+  // (statement: speed; LLMPerf: speed, TTFT) + 4 vendor peaks + 2 launch speeds + 6 WaferLLM grids
+  ASSERT_EQ(rows.size(), 66u);
   for (const auto& row : rows)
     for (const char* key : {"device_class", "group", "metric", "n", "fit_median_ape", "cv_median_ape", "signed_median",
                             "worst_ape"})

@@ -51,7 +51,6 @@ TEST(TokenCost, PhysicalRuleAddsUpByTokenType) {
   EXPECT_EQ(r.cache_tier, "host");  // the CS-3 keeps prefixes in its KVSS node
   // A cached token costs its KV over 150 GB/s: far less than computing it.
   EXPECT_LT(r.cache_read.usd_per_mtok, 0.1 * r.cache_write.usd_per_mtok);
-  EXPECT_GT(r.output.usd_per_mtok, r.cache_write.usd_per_mtok);
   EXPECT_GT(r.usd_per_mtok, 0);
   // Halving the price halves every cost.
   CostRequest half = agentic(CostRule::physical);

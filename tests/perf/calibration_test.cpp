@@ -20,7 +20,7 @@ const std::vector<ValidationRow>& rows() {
 TEST(Validation, EveryMeasurementHasAPrediction) {
   // GPU runs (R1, gpt-oss, R1 with MTP, R1 disaggregated): throughput, speed per user, TTFT; wafer: 4 + 2
   // speeds; Groq: 2 speeds and a TTFT.
-  EXPECT_EQ(rows().size(), (60u + 292u + 30u + 45u) * 3 + 4 + 2 + 3);
+  EXPECT_EQ(rows().size(), (60u + 292u + 30u + 45u) * 3 + 4 + 2 + 6 + 3);
   for (const auto& r : rows()) EXPECT_GT(r.predicted, 0) << r.label;
 }
 
@@ -41,10 +41,15 @@ TEST(Validation, GroupsAreModelHardwareAndServingStack) {
                                            "hbm_gpu deepseek-r1 h200 dynamo-trt disagg mtp",
                                            "hbm_gpu gpt-oss-120b h100 vllm", "hbm_gpu gpt-oss-120b h200 vllm",
                                            "sram_lpu llama-2-70b lpu1 groq statement", "sram_lpu llama-2-70b lpu1 llmperf",
-                                           "wafer gpt-oss-120b cs-3 vendor", "wafer llama-3.1-8b cs-3 vendor",
-                                           "wafer llama-3.3-70b cs-3 vendor", "wafer qwen3-235b-a22b cs-3 vendor",
-                                           // held back, never fitted on:
-                                           "wafer llama-3.1-8b cs-3 launch", "wafer llama-3.1-70b cs-3 launch"}));
+                                           "wafer gpt-oss-120b cs-3 cerebras", "wafer llama-3.1-8b cs-3 cerebras",
+                                           "wafer llama-3.3-70b cs-3 cerebras", "wafer qwen3-235b-a22b cs-3 cerebras",
+                                           "wafer llama-3.1-8b cs-3 cerebras-2024", "wafer llama-3.1-70b cs-3 cerebras-2024",
+                                           "wafer llama-3.1-8b wse-2 waferllm decode 420x420",
+                                           "wafer llama-3.1-8b wse-2 waferllm decode 540x540",
+                                           "wafer llama-3.1-8b wse-2 waferllm decode 660x660",
+                                           "wafer llama-3.1-8b wse-2 waferllm prefill 480x480",
+                                           "wafer llama-3.1-8b wse-2 waferllm prefill 600x600",
+                                           "wafer llama-3.1-8b wse-2 waferllm prefill 720x720"}));
 }
 
 // catalog/cross_validation.csv was written with the constants now in calibration.toml: its fit columns are what
@@ -66,18 +71,21 @@ TEST(CrossValidation, StoredFileIsInStepWithTheConstants) {
 
 // The wafer's leave-one-model-out refits (seconds) give what the stored file says.
 TEST(CrossValidation, WaferRecomputedEqualsTheStoredFile) {
-  const auto cv = cross_validate(test::catalog(), "wafer");
-  ASSERT_EQ(cv.size(), 4u);
-  for (const auto& e : cv) {
-    bool found = false;
-    for (const auto& record : test::catalog().cross_validation) {
-      if (record.device_class != "wafer" || record.group != e.group || record.metric != e.metric) continue;
-      found = true;
-      EXPECT_NEAR(e.cv_median_ape, record.cv_median_ape, 1e-3) << e.group;
-      EXPECT_NEAR(e.signed_median, record.signed_median, 1e-3) << e.group;
+  std::size_t checked = 0;
+  for (const char* fit : {"wafer_waferllm", "wafer", "wafer_2024"}) {
+    for (const auto& e : cross_validate(test::catalog(), fit)) {
+      ++checked;
+      bool found = false;
+      for (const auto& record : test::catalog().cross_validation) {
+        if (record.device_class != "wafer" || record.group != e.group || record.metric != e.metric) continue;
+        found = true;
+        EXPECT_NEAR(e.cv_median_ape, record.cv_median_ape, 1e-3) << e.group;
+        EXPECT_NEAR(e.signed_median, record.signed_median, 1e-3) << e.group;
+      }
+      EXPECT_TRUE(found) << e.group;
     }
-    EXPECT_TRUE(found) << e.group;
   }
+  EXPECT_EQ(checked, 12u);  // 6 WaferLLM grids, 4 vendor peaks, 2 launch speeds
 }
 
 const CrossValidationRecord& stored(const std::string& cls, const std::string& group, const std::string& metric) {
@@ -172,13 +180,41 @@ TEST(CrossValidation, LpuSpeedsPredictEachOther) {
   EXPECT_LE(stored("sram_lpu", "llama-2-70b lpu1 llmperf", "tokens_per_s_per_user").cv_median_ape, 0.11);
 }
 
-// Left out, llama-3.1-8b is over-predicted 2x and gpt-oss-120b by 41%: the single fitted phase constant does not
-// transfer between models (issue 10's fabric model is meant to replace it).
-TEST(CrossValidation, WaferErrorsOnUnseenModels) {
-  const std::map<std::string, double> bounds = {{"gpt-oss-120b cs-3 vendor", 0.42}, {"llama-3.1-8b cs-3 vendor", 1.02},
-                                                {"llama-3.3-70b cs-3 vendor", 0.04}, {"qwen3-235b-a22b cs-3 vendor", 0.18}};
+// The wafer from its mesh up (perf/wafer_device.h: fabric closed forms + one software cost per stack). Each
+// WaferLLM grid left out and predicted from the other two decode grids: within 2% (the decode trend, fewer cores
+// faster, comes from the mesh's hops, not from the fitted constant); its prefill (MeshGEMM) within 62%. The
+// vendor's stack: its 8B peak is over-predicted 2.3x and the multi-wafer peaks under-predicted 18-56% (one software
+// cost cannot carry both; speculative decoding is stated only for the Llama 70B, as the source says); the 2024
+// launch speeds predict each other within 35%. Bounds: today's figures (catalog/cross_validation.csv) rounded up.
+TEST(CrossValidation, WaferErrorsOnUnseenGroups) {
+  const std::map<std::string, std::pair<std::string, double>> bounds = {
+      {"llama-3.1-8b wse-2 waferllm decode 420x420", {"tokens_per_s_per_user", 0.02}},
+      {"llama-3.1-8b wse-2 waferllm decode 540x540", {"tokens_per_s_per_user", 0.02}},
+      {"llama-3.1-8b wse-2 waferllm decode 660x660", {"tokens_per_s_per_user", 0.01}},
+      {"llama-3.1-8b wse-2 waferllm prefill 480x480", {"prefill_tokens_per_s", 0.62}},
+      {"llama-3.1-8b wse-2 waferllm prefill 600x600", {"prefill_tokens_per_s", 0.24}},
+      {"llama-3.1-8b wse-2 waferllm prefill 720x720", {"prefill_tokens_per_s", 0.21}},
+      {"gpt-oss-120b cs-3 cerebras", {"tokens_per_s_per_user", 0.34}},
+      {"llama-3.1-8b cs-3 cerebras", {"tokens_per_s_per_user", 1.28}},
+      {"llama-3.3-70b cs-3 cerebras", {"tokens_per_s_per_user", 0.19}},
+      {"qwen3-235b-a22b cs-3 cerebras", {"tokens_per_s_per_user", 0.56}},
+      {"llama-3.1-70b cs-3 cerebras-2024", {"tokens_per_s_per_user", 0.35}},
+      {"llama-3.1-8b cs-3 cerebras-2024", {"tokens_per_s_per_user", 0.30}}};
   for (const auto& [group, bound] : bounds)
-    EXPECT_LE(stored("wafer", group, "tokens_per_s_per_user").cv_median_ape, bound) << group;
+    EXPECT_LE(stored("wafer", group, bound.first).cv_median_ape, bound.second) << group;
+}
+
+// WaferLLM's trend (2,700 / 2,502 / 2,243 tokens/s on 420^2 / 540^2 / 660^2 cores): the model decodes faster on
+// fewer cores, and the step grows by what the mesh's longer broadcasts and reductions add.
+TEST(Validation, WaferLlmFewerCoresDecodeFaster) {
+  std::vector<double> decode;
+  for (const auto& r : rows())
+    if (r.group.find("waferllm decode") != std::string::npos) decode.push_back(r.predicted);
+  ASSERT_EQ(decode.size(), 3u);
+  EXPECT_GT(decode[0], decode[1]);
+  EXPECT_GT(decode[1], decode[2]);
+  // Measured: 660^2 is 17% slower than 420^2; predicted within 5 points of it.
+  EXPECT_NEAR(decode[0] / decode[2], 2700.0 / 2243, 0.05);
 }
 
 // The committed constants are what `waferscope calibrate` finds: refitting does not improve the objective.

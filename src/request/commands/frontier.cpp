@@ -51,7 +51,7 @@ FrontierQuery frontier_query(const Context& ctx, const RequestValues& v) {
     if (q.request.spec.method != "none" && q.request.spec.method != "mtp")
       throw InputError("spec_decode", "the frontier sweeps none or mtp[,k=K][,accept=A]; got '" + v.text("spec_decode") + "'");
   }
-  q.request.serving_stack = to_lower(v.text("stack"));
+  if (v.has("stack")) q.request.serving_stack = to_lower(v.text("stack"));
   q.all_points = v.flag("all_points");
   q.plot = v.text("plot");
   for (const auto& h : q.hardware) normalizer_value(catalog, h, 1, q.request.normalize);  // fail before the sweep
