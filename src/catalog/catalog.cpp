@@ -64,6 +64,7 @@ std::vector<Chip> load_chips(const std::string& file) {
       if (auto tflops = r.optional_positive(std::string(cls) + "_tflops")) chip.dense_flops_per_s[cls] = *tflops * units::flops_per_tflop;
     if (chip.dense_flops_per_s.empty()) throw InputError(r.where(), "needs at least one of fp16_tflops, fp8_tflops, fp4_tflops");
     chip.logic_area_mm2 = r.optional_positive("logic_area_mm2");
+    chip.die_area_mm2 = r.optional_positive("die_area_mm2");
     if (auto v = r.optional_positive("scale_out_gb_per_s")) chip.scale_out_bytes_per_s = *v * units::bytes_per_gb;
     if (auto v = r.optional_positive("scale_up_gb_per_s")) chip.scale_up_bytes_per_s = *v * units::bytes_per_gb;
     chip.price_usd = r.optional_positive("price_usd");
@@ -94,18 +95,36 @@ std::vector<Chip> load_chips(const std::string& file) {
       if (!fabric.macs_per_cycle.count("fp16"))
         throw InputError(fabric_table->where("fp16_macs_per_cycle"), "missing required key (the 16-bit MACs per core per cycle)");
       fabric.core_op_latency_cycles = fabric_table->positive("core_op_latency_cycles");
+      if (auto dies = fabric_table->optional_positive_integer("dies_per_wafer")) {
+        if (*dies > 100000) throw InputError(fabric_table->where("dies_per_wafer"), "expected at most 100000 dies");
+        fabric.dies_per_wafer = static_cast<int>(*dies);
+      }
+      if (auto columns = fabric_table->optional_positive_integer("die_grid_columns")) {
+        if (fabric.dies_per_wafer == 0 || fabric.dies_per_wafer % *columns != 0 || *columns > fabric.fabric_width_cores)
+          throw InputError(fabric_table->where("die_grid_columns"),
+                           "expected a divisor of dies_per_wafer (given) and at most fabric_width_cores");
+        fabric.die_grid_columns = static_cast<int>(*columns);
+      }
+      if (fabric.dies_per_wafer != 0 && fabric.die_grid_columns == 0)
+        throw InputError(fabric_table->where("die_grid_columns"), "missing required key (dies_per_wafer is given)");
+      if (fabric.dies_per_wafer != 0 && fabric.dies_per_wafer / fabric.die_grid_columns > fabric.fabric_height_cores)
+        throw InputError(fabric_table->where("dies_per_wafer"), "expected at most one die row per fabric row");
+      fabric.defect_density_per_mm2 = fabric_table->optional_positive("defect_density_per_mm2");
+      if (fabric.defect_density_per_mm2 && *fabric.defect_density_per_mm2 >= 1)
+        throw InputError(fabric_table->where("defect_density_per_mm2"), "expected a density below 1 defect per mm^2");
       fabric.figure_sources = read_figure_sources(*fabric_table);
       fabric_table->reject_unknown_keys({"source", "fabric_width_cores", "fabric_height_cores", "cores_enabled",
                                          "sram_kib_per_core", "clock_ghz", "hop_latency_cycles", "cores_physical",
                                          "ramp_latency_cycles", "link_bytes_per_cycle", "sram_read_bytes_per_cycle",
                                          "sram_write_bytes_per_cycle", "fp32_macs_per_cycle", "fp16_macs_per_cycle",
-                                         "fp8_macs_per_cycle", "core_op_latency_cycles", "figure_sources"});
+                                         "fp8_macs_per_cycle", "core_op_latency_cycles", "dies_per_wafer",
+                                         "die_grid_columns", "defect_density_per_mm2", "figure_sources"});
       chip.fabric = fabric;
     }
     chip.figure_sources = read_figure_sources(r);
     r.reject_unknown_keys({"display_name", "vendor", "device_class", "source", "memory_type", "memory_capacity_gb",
                            "memory_bandwidth_tb_per_s", "sram_mb", "sram_bandwidth_tb_per_s", "fp16_tflops",
-                           "fp8_tflops", "fp4_tflops", "logic_area_mm2", "scale_out_gb_per_s", "scale_up_gb_per_s",
+                           "fp8_tflops", "fp4_tflops", "logic_area_mm2", "die_area_mm2", "scale_out_gb_per_s", "scale_up_gb_per_s",
                            "price_usd", "power_w", "compute_units", "figure_sources", "fabric"});
     chips.push_back(std::move(chip));
   }

@@ -26,6 +26,11 @@ struct WaferFabric {
   double sram_write_bytes_per_cycle = 0;   // per core
   std::map<std::string, double> macs_per_cycle;  // per core, keyed by compute class: "fp16", "fp8", "fp32"
   double core_op_latency_cycles = 0;       // a core's elementwise step on a passing stream (add, max)
+  // Yield (src/fabric/yield.h): the reticle dies stitched into the wafer, how many of them lie across the fabric's
+  // width, and the defect density the vendor assumes. 0 / nullopt = not published.
+  int dies_per_wafer = 0;
+  int die_grid_columns = 0;
+  std::optional<double> defect_density_per_mm2;
   std::string source;
   std::map<std::string, std::string> figure_sources;  // key -> citation, where it differs from `source`
 };
@@ -43,6 +48,7 @@ struct Chip {
   std::optional<double> scale_out_bytes_per_s;      // unidirectional, per chip
   std::optional<double> scale_up_bytes_per_s;       // unidirectional, per chip
   std::optional<double> logic_area_mm2;
+  std::optional<double> die_area_mm2;  // one die as manufactured (yield comparisons)
   std::optional<double> price_usd;
   std::optional<double> power_w;
   std::optional<int> compute_units;  // SMs / CUs a GEMM's tiles are spread over (wave quantisation)

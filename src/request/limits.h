@@ -55,6 +55,12 @@ inline constexpr double max_fabric_size = 1e7;
 // Defect density of a simulated wafer: at most half the tiles dead (published wafers are near 5e-5 per core); beyond,
 // no region's spares repair it.
 inline constexpr double max_defect_density = 0.5;
+// Defect density of `waferscope wafer`, per mm^2 of silicon: below 1 (published processes run near 0.001-0.1 per
+// mm^2; at 1 per mm^2 one WSE-3 tile in 21 is dead). The command refuses 1 itself (the range is [0, 1)).
+inline constexpr double max_wafer_defect_density_per_mm2 = 1;
+// Monte-Carlo trials of the yield check: each draws one random number per physical tile (~1e6 on a WSE-3, ~10 ms),
+// so 1000 keep one request near ten seconds on one core.
+inline constexpr double max_yield_trials = 1000;
 // A request body: a pasted config.json is ~10 kB; 1 MiB leaves room and refuses anything larger (413).
 inline constexpr unsigned long max_body_bytes = 1 << 20;
 

@@ -95,6 +95,23 @@ TEST(Catalog, WaferFabricFactsAreLoadedAndCited) {
   EXPECT_EQ(wse2.fabric->macs_per_cycle.at("fp16"), 4);
 }
 
+// The yield model's facts: the 12 x 7 dies, the assumed defect density, the die a conventional GPU is cut as.
+TEST(Catalog, YieldFactsAreLoadedAndCited) {
+  const WaferFabric& f = *test::catalog().chip("wse-3", "chip").fabric;
+  EXPECT_EQ(f.dies_per_wafer, 84);
+  EXPECT_EQ(f.die_grid_columns, 12);
+  ASSERT_TRUE(f.defect_density_per_mm2.has_value());
+  EXPECT_EQ(*f.defect_density_per_mm2, 0.001);
+  for (const char* key : {"dies_per_wafer", "die_grid_columns", "defect_density_per_mm2"}) EXPECT_TRUE(f.figure_sources.count(key)) << key;
+  const Chip& h100 = test::catalog().chip("h100", "chip");
+  ASSERT_TRUE(h100.die_area_mm2.has_value());
+  EXPECT_EQ(*h100.die_area_mm2, 814);
+  EXPECT_TRUE(h100.figure_sources.count("die_area_mm2"));
+  const WaferFabric& wse2 = *test::catalog().chip("wse-2", "chip").fabric;
+  EXPECT_EQ(wse2.dies_per_wafer, 0);  // not in the catalog
+  EXPECT_FALSE(wse2.defect_density_per_mm2.has_value());
+}
+
 TEST(Catalog, EveryStoredConfigHasItsSourceNote) {
   for (const auto& model : test::catalog().models) {
     if (model.config_path.empty()) continue;
@@ -187,6 +204,16 @@ TEST_F(BrokenCatalog, FabricKeysAreCheckedWithFileAndLine) {
   replace("chips.toml", "ramp_latency_cycle = 2", "ramp_latency_cycles = 2\nramp_latency_cycle = 2");
   message = load_error();
   EXPECT_TRUE(std::regex_search(message, std::regex(R"(chips\.toml:\d+ \[wse-3\.fabric\]\.ramp_latency_cycle: unknown key)"))) << message;
+}
+
+TEST_F(BrokenCatalog, YieldKeysAreChecked) {
+  replace("chips.toml", "die_grid_columns = 12", "die_grid_columns = 11");
+  EXPECT_NE(load_error().find("[wse-3.fabric].die_grid_columns: expected a divisor of dies_per_wafer"), std::string::npos);
+  replace("chips.toml", "die_grid_columns = 11", "die_grid_columns = 12");
+  replace("chips.toml", "defect_density_per_mm2 = 0.001", "defect_density_per_mm2 = 2");
+  EXPECT_NE(load_error().find("[wse-3.fabric].defect_density_per_mm2: expected a density below 1"), std::string::npos);
+  replace("chips.toml", "defect_density_per_mm2 = 2", "defect_density_per_mm2 = 0.001\ndefect_density_per_mm = 0.001");
+  EXPECT_NE(load_error().find("[wse-3.fabric].defect_density_per_mm: unknown key"), std::string::npos);
 }
 
 TEST_F(BrokenCatalog, NegativeBandwidthIsRejectedWhenLoaded) {

@@ -64,6 +64,7 @@ const std::map<std::string, std::pair<std::vector<std::string>, json>>& bases() 
       {"footprint", {{"--model", "llama-3.1-8b"}, {{"model", "llama-3.1-8b"}}}},
       {"gemm", {{"--chip", "h100"}, {{"chip", "h100"}}}},
       {"fabric", {{"--kernel", "gemv", "--region", "16x16", "--size", "256"}, {{"kernel", "gemv"}, {"region", "16x16"}, {"size", 256}}}},
+      {"wafer", {{"--region", "16x16", "--trials", "2"}, {{"region", "16x16"}, {"trials", 2}}}},
       {"deploy", {{"--model", "llama-3.1-8b", "--hardware", "cs-3"}, {{"model", "llama-3.1-8b"}, {"hardware", "cs-3"}}}},
       {"tco", {{"--hardware", "cs-3"}, {{"hardware", "cs-3"}}}},
       {"perf", {{"--model", "llama-3.1-8b", "--hardware", "cs-3"}, {{"model", "llama-3.1-8b"}, {"hardware", "cs-3"}}}},

@@ -12,6 +12,7 @@ Command workloads_command();
 Command footprint_command();
 Command gemm_command();
 Command fabric_command();
+Command wafer_command();
 Command deploy_command();
 Command tco_command();
 Command perf_command();
