@@ -135,4 +135,16 @@ double attention_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region 
          reduce_cycles(f, algorithm, band, attention_partial_bytes(a));
 }
 
+double attention_gather_cycles(const WaferFabric& f, Region region, const AttentionShape& a, double qkv_columns) {
+  const double per_row = std::ceil(qkv_columns / region.rows);
+  return 2 * f.ramp_latency_cycles +
+         (region.rows - 1 + (a.kv_heads - 1) * attention_band_cols(region, a)) * f.hop_latency_cycles +
+         wavelets(f, per_row * a.element_bytes);
+}
+
+double attention_spread_cycles(const WaferFabric& f, Region region, const AttentionShape& a) {
+  const double group = static_cast<double>(a.heads) / a.kv_heads * a.head_dim;
+  return broadcast_cycles(f, Region{1, attention_band_cols(region, a)}, group * a.element_bytes);
+}
+
 }  // namespace ws::fabric

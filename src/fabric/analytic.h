@@ -66,5 +66,10 @@ double attention_compute_cycles(const WaferFabric& f, Region region, const Atten
 double attention_query_bytes(const AttentionShape& a);
 double attention_partial_bytes(const AttentionShape& a);
 double attention_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, const AttentionShape& a);
+// The hand-offs around it in a layer on one region: the q projection's outputs (row i holds slice i of the q, k, v
+// columns, `qkv_columns` of them) gathered at each KV head's band corner, and each band's output spread along the
+// top row over its columns (the O projection's input slices).
+double attention_gather_cycles(const WaferFabric& f, Region region, const AttentionShape& a, double qkv_columns);
+double attention_spread_cycles(const WaferFabric& f, Region region, const AttentionShape& a);
 
 }  // namespace ws::fabric

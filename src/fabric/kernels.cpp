@@ -727,8 +727,7 @@ KernelResult layer_kernel(const Mesh& mesh, const ModelSpec& model, double conte
   }
   const auto queries = move_slices(c, gather_sources, gather_ready, corners, [&](std::size_t r) { return gather_dest[r]; },
                                    per_row * eb, extra_events, &p);
-  phase("gather queries", max_tail(queries),
-        2 * f.ramp_latency_cycles + (g.rows - 1 + (a.kv_heads - 1) * band) * f.hop_latency_cycles + wavelets(f, per_row * eb), p);
+  phase("gather queries", max_tail(queries), attention_gather_cycles(f, g, a, qkv_n), p);
   // 3. Attention in each band.
   std::vector<Stream> heads(a.kv_heads);
   CriticalPath worst_band;
@@ -747,7 +746,7 @@ KernelResult layer_kernel(const Mesh& mesh, const ModelSpec& model, double conte
     const Line line = c.broadcast_line(cores, group * eb, heads[b], false);
     for (int j = first; j < last; ++j) o_in[j] = line.at_core[j - first];
   }
-  phase("spread heads", max_tail(o_in), broadcast_cycles(f, Region{1, band}, group * eb), CriticalPath{});
+  phase("spread heads", max_tail(o_in), attention_spread_cycles(f, g, a), CriticalPath{});
   // 5. Output projection, then the MLP (transposed, then not) or the MoE block.
   const auto h = gemv_phase(c, {0, 0}, g.rows, g.cols, false, GemvShape{o_k, hidden, eb}, algorithm, o_in, &p, "region");
   phase("o_proj", max_tail(h), gemv_cycles(f, algorithm, g, GemvShape{o_k, hidden, eb}), p);

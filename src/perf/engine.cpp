@@ -213,6 +213,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   r.model = model.name;
   r.hardware = hardware.system.name;
   r.device_class = cls;
+  r.serving_stack = request.serving_stack;
   r.concurrency = request.concurrency;
   r.running_sequences = request.concurrency;
   r.isl = request.isl;

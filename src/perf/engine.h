@@ -60,7 +60,8 @@ struct PerfResult {
   double ttft_s = 0;
   double tpot_s = 0;
   double tokens_per_s_per_user = 0;
-  double tokens_per_s_per_user_without_speculation = 0;  // the same without drafting (equal when none runs)
+  double tokens_per_s_per_user_without_speculation = 0;
+  std::string serving_stack;  // whose constants applied (the device class's default when the request named none)  // the same without drafting (equal when none runs)
   double output_tokens_per_s = 0;
   double output_tokens_per_s_per_device = 0;
   double total_tokens_per_s_per_device = 0;

@@ -121,7 +121,10 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       // Every token of the sub-chunk attends over its own sequence's positions: the region scores them all.
       a.context_tokens = std::max(1.0, p.attended_tokens * tokens);
       a.element_bytes = p.kv_element_bytes > 0 ? p.kv_element_bytes : 2.0;
-      return fabric::attention_cycles(f, kReduce, g, a);
+      // The queries are gathered at each KV head's band before it, the heads' outputs spread after it.
+      const double qkv_columns = (a.heads + a.kv_heads) * p.qk_head_dim + a.kv_heads * p.v_head_dim;
+      return fabric::attention_gather_cycles(f, g, a, qkv_columns) + fabric::attention_cycles(f, kReduce, g, a) +
+             fabric::attention_spread_cycles(f, g, a);
     }
     if (p.weight_bytes_resident <= 0) return 0.0;
     double params = 0;

@@ -297,7 +297,9 @@ Table perf_table(const std::vector<PerfResult>& results) {
                col("devices", "devices", 1, 0, true), col("tp", "TP", 1, 0, true), col("pp", "PP", 1, 0, true),
                col("ep", "EP", 1, 0, true), col("concurrency", "concurrency", 1, 0, true), col("isl", "ISL", 1, 0, true),
                col("osl", "OSL", 1, 0, true), col("ttft_s", "TTFT ms", 1e-3, 1), col("tpot_s", "TPOT ms", 1e-3, 3),
-               col("tokens_per_s_per_user", "tok/s/user", 1, 1), col("output_tokens_per_s", "output tok/s", 1, 0),
+               text("serving_stack", "stack"), col("tokens_per_s_per_user", "tok/s/user", 1, 1),
+               col("tokens_per_s_per_user_without_speculation", "tok/s/user without spec", 1, 1),
+               col("output_tokens_per_s", "output tok/s", 1, 0),
                col("output_tokens_per_s_per_device", "output tok/s/device", 1, 1),
                col("total_tokens_per_s_per_device", "total tok/s/device", 1, 1), text("bound", "bound"),
                col("decode_step_s", "decode step ms", 1e-3, 3), col("prefill_s", "prefill ms", 1e-3, 1),
@@ -307,7 +309,8 @@ Table perf_table(const std::vector<PerfResult>& results) {
   for (const auto& r : results)
     t.rows.push_back({r.model, r.hardware, r.device_class, double(r.devices), double(r.parallel.tp),
                       double(r.parallel.pp), double(r.parallel.ep), r.concurrency, r.isl, r.osl, r.ttft_s, r.tpot_s,
-                      r.tokens_per_s_per_user, r.output_tokens_per_s, r.output_tokens_per_s_per_device,
+                      r.serving_stack, r.tokens_per_s_per_user, r.tokens_per_s_per_user_without_speculation,
+                      r.output_tokens_per_s, r.output_tokens_per_s_per_device,
                       r.total_tokens_per_s_per_device, r.bound, r.decode_step_s, r.prefill_s, r.queue_s,
                       double(r.microbatches), r.spec_tokens_per_iteration, r.weight_bytes, r.kv_bytes,
                       r.memory_capacity_bytes});

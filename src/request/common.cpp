@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "fabric/mesh.h"
 #include "model/hf_config.h"
 #include "request/limits.h"
 
@@ -72,7 +73,8 @@ std::vector<Field> parallelism_fields() {
           count_field("pp", "Pipeline stages (wafers: the number of wafers)", limits::max_parallelism, reason),
           count_field("ep", "Expert parallelism (within the TP x PP devices)", limits::max_parallelism, reason),
           flag_field("attention_dp", "Attention data-parallel over the TP group (GPUs; experts reached by all-to-all)"),
-          stack_field()};
+          stack_field(),
+          text_field("grid", std::nullopt, "Wafers: run each layer in turn on an RxC region of cores (WaferLLM's deployment)")};
 }
 
 Field stack_field() {
@@ -170,6 +172,11 @@ PerfRequest perf_request_from(const Catalog& catalog, const ModelSpec& model, co
   r.ep = values.optional_int("ep");
   if (values.has("attention_dp")) r.attention_dp = values.flag("attention_dp");
   if (values.has("stack")) r.serving_stack = to_lower(values.text("stack"));
+  if (values.has("grid")) {
+    const fabric::Region grid = fabric::parse_region(values.text("grid"), "grid");
+    r.grid_rows = grid.rows;
+    r.grid_cols = grid.cols;
+  }
   r.weights = weight_format(model, values.text("weight_dtype"), catalog.precisions, "weight_dtype");
   r.kv = catalog.precisions.get(values.text("kv_dtype"), "kv_dtype");
   r.honor_windows = parse_kv_window(values.text("kv_window"), "kv_window");
