@@ -52,16 +52,15 @@ double reduce_line_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, int n
       return std::max(latency, k * W + 2 * R + H + A);  // the root's last link carries k streams
     }
     case ReduceAlgorithm::two_phase: {
-      // Leaders from the last group to the first: own chain's head, or the next leader's stream S hops away.
-      const int S = two_phase_group(n), G = (n + S - 1) / S;
-      double out = 0;
-      for (int g = G - 1; g >= 0; --g) {
-        const int size = std::min(S, n - g * S);
-        const double own = size > 1 ? (size - 1) * (2 * R + H + A) - A : 0;
-        const double next = g + 1 < G ? out + 2 * R + S * H : -1;
-        out = (size > 1 || g + 1 < G) ? std::max(own, next) + A : 0;
-      }
-      return out + W;
+      // Leaders from the last group to the first: each waits for its own chain's head or the next leader's
+      // stream S hops away, whichever is later. With groups 0..G-2 of S cores and a last group of s cores:
+      //   out(G-1) = (s - 1) c (0 when s = 1),  out(g) = max((S - 1) c, out(g + 1) + 2R + S H + A)  [c = 2R + H + A]
+      // whose maximum over the unrolled terms is one of the two below.
+      const int S = two_phase_group(n), G = (n + S - 1) / S, last = n - (G - 1) * S;
+      const double c = 2 * R + H + A, leader = 2 * R + S * H + A;
+      const double out_last = last > 1 ? (last - 1) * c : 0;
+      if (G == 1) return out_last + W;
+      return std::max((S - 1) * c + (G - 2) * leader, out_last + (G - 1) * leader) + W;
     }
   }
   return 0;

@@ -1,10 +1,12 @@
 #include "perf/engine.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "core/error.h"
 #include "fabric/mesh.h"
@@ -160,6 +162,31 @@ std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_
 }
 
 double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
+  // Remembered in the engine's memo, keyed by everything the time depends on.
+  const WeightFormat& w = request_.weights;
+  double shape = model_.vocab_size + 1e3 * model_.attention.heads + 1e5 * model_.attention.kv_heads + model_.attention.head_dim;
+  for (const auto& layer : model_.layers)
+    shape += layer.ffn.dense_intermediate + layer.ffn.experts * layer.ffn.expert_intermediate +
+             layer.ffn.shared_intermediate + layer.window_tokens;
+  const std::string key = fmt::format(
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", model_.name, shape, model_.hidden_size,
+      model_.num_decoder_layers(), hardware_.system.name, hardware_.chip.name, w.name, w.compute_class, w.attention,
+      w.routed_experts, request_.kv.name, request_.serving_stack, request_.honor_windows, request_.prefill_chunk_tokens,
+      parallel_.tp, parallel_.pp, parallel_.ep, parallel_.attention_dp, parallel_.grid_rows, parallel_.grid_cols,
+      fmt::join(parallel_.stage_tp, ","), new_tokens, past_tokens);
+  if (!memo_) return prefill_uncached_s(new_tokens, past_tokens);
+  {
+    std::lock_guard<std::mutex> lock(memo_->mutex);
+    if (auto it = memo_->seconds.find(key); it != memo_->seconds.end()) return it->second;
+  }
+  const double total = prefill_uncached_s(new_tokens, past_tokens);
+  std::lock_guard<std::mutex> lock(memo_->mutex);
+  if (memo_->seconds.size() > 200000) memo_->seconds.clear();  // bounded
+  memo_->seconds.emplace(key, total);
+  return total;
+}
+
+double StepTimer::prefill_uncached_s(double new_tokens, double past_tokens) const {
   double total = 0;
   for (double done = 0; done < new_tokens; done += request_.prefill_chunk_tokens) {
     const double chunk = std::min(request_.prefill_chunk_tokens, new_tokens - done);
@@ -191,8 +218,10 @@ static PerfRequest with_stack(const PerfRequest& request, const DeviceClass& dev
 StepTimer PerfEngine::step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request_in) const {
   const PerfRequest request = with_stack(request_in, device_class(hardware.chip.device_class));
   Plan planned = plan(model, hardware, request);
-  return StepTimer(model, hardware, device_class(hardware.chip.device_class), request, planned.parallel,
-                   std::move(planned.groups));
+  StepTimer timer(model, hardware, device_class(hardware.chip.device_class), request, planned.parallel,
+                  std::move(planned.groups));
+  timer.remember_prefills_in(prefill_memo_.get());
+  return timer;
 }
 
 PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const {
@@ -437,7 +466,8 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
   PerfResult& r = planned.result;
   const Parallelism& p = planned.parallel;
   const int layers = model.num_decoder_layers();
-  const StepTimer timer(model, hardware, device_class(hardware.chip.device_class), request, p, planned.groups);
+  StepTimer timer(model, hardware, device_class(hardware.chip.device_class), request, p, planned.groups);
+  timer.remember_prefills_in(prefill_memo_.get());
 
   // One decode iteration: M microbatches of B/M sequences flow through the P stages.
   const double context_mean = request.isl + request.osl / 2.0;

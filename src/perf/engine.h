@@ -1,4 +1,6 @@
 #pragma once
+#include <unordered_map>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <optional>
@@ -91,6 +93,14 @@ struct PipelineTime {
   double round_s = 0;    // the slowest stage
 };
 
+// Prefill times an engine has computed, by deployment and prompt (a prompt's prefill does not depend on how many
+// requests share the server; a frontier sweeps a dozen concurrencies over each plan). One per engine, so a
+// catalog with other constants (a fit's trial) never sees another's times.
+struct PrefillMemo {
+  std::mutex mutex;
+  std::unordered_map<std::string, double> seconds;
+};
+
 // Step times of one planned deployment (parallelism and stages fixed): the single source of step times for
 // `perf`, the frontier and the serving simulator.
 class StepTimer {
@@ -109,8 +119,11 @@ class StepTimer {
   const Hardware& hardware() const { return hardware_; }
   const ModelSpec& model() const { return model_; }
   const PerfRequest& request() const { return request_; }
+  void remember_prefills_in(PrefillMemo* memo) { memo_ = memo; }
 
  private:
+  double prefill_uncached_s(double new_tokens, double past_tokens) const;
+  PrefillMemo* memo_ = nullptr;
   ModelSpec model_;
   Hardware hardware_;
   const DeviceClass* device_;
@@ -134,6 +147,7 @@ class PerfEngine {
   StepTimer step_timer(const ModelSpec& model, const Hardware& hardware, const PerfRequest& request) const;
 
  private:
+  std::shared_ptr<PrefillMemo> prefill_memo_ = std::make_shared<PrefillMemo>();
   struct Plan {
     PerfResult result;  // identity, memory and parallelism fields filled
     Parallelism parallel;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <array>
 #include <limits>
+#include <map>
 #include <stdexcept>
 
 #include "core/error.h"
@@ -111,7 +113,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   };
 
   // Cycles of one phase over `tokens` tokens (a sub-chunk of the step's).
-  auto phase_cycles = [&](const PhaseWork& p, double tokens, double scale) {
+  auto phase_cycles = [&](const PhaseWork& p, double tokens) {
     if (p.attention_kernel) {
       const fabric::Region g = region_for(f.cores_enabled / layers_here);
       fabric::AttentionShape a;
@@ -130,8 +132,9 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     double params = 0;
     for (const auto& gemm : p.gemms)
       if (gemm.count > 0) params += gemm.columns * gemm.depth * (gemm.experts ? std::max(p.experts, gemm.count) : gemm.count);
-    // The cycles of the phase on a region of `cores` cores.
-    auto on_region = [&](double cores) {
+    // The cycles of the phase over `tokens` tokens on a region of `cores` cores.
+    auto on_region = [&](double cores, double tokens) {
+      const double scale = tokens / std::max(work.tokens, 1.0);
       const fabric::Region g = region_for(cores);
       if (params <= 0)  // a lookup (embedding): the rows read cross the region once
         return fabric::broadcast_cycles(f, g, tokens * work.hidden_size * work.activation_bytes_per_element);
@@ -159,15 +162,27 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       }
       return slowest;
     };
-    if (grid) return on_region(grid_region.cores());
-    // The vendor's layout: the phase's weights spread over the region that runs it fastest, from the fewest
-    // cores that hold them to the whole wafer (more cores: smaller tiles, longer broadcasts and reductions;
-    // each core holds slices of several phases). Sizes doubling from the fewest.
-    const double fewest = std::max(1.0, p.weight_bytes_resident / f.sram_bytes_per_core);
-    double best = on_region(fewest);
-    for (double cores = 2 * fewest; cores < f.cores_enabled * 2; cores *= 2)
-      best = std::min(best, on_region(std::min(cores, f.cores_enabled)));
-    return best;
+    if (grid) return on_region(grid_region.cores(), tokens);
+    // The vendor's layout, fixed when the model is compiled: each phase's weights spread over the region that runs
+    // one token through it fastest, from the fewest cores that hold them to the whole wafer (more cores: smaller
+    // tiles, longer broadcasts and reductions; each core holds slices of several phases). Sizes doubling from the
+    // fewest; the choice is remembered per phase shape (sweeps meet the same phases millions of times).
+    const std::array<double, 8> key = {f.cores_enabled, f.hop_latency_cycles, p.weight_bytes_resident, p.experts,
+                                       p.gemms[0].columns, p.gemms[0].depth, p.gemms[1].columns, p.gemms[1].depth};
+    thread_local std::map<std::array<double, 8>, double> layout;
+    auto it = layout.find(key);
+    if (it == layout.end()) {
+      const double one_token = std::max(work.tokens, 1.0) / std::max(1.0, p.gemms[0].rows > 0 ? p.gemms[0].rows : work.tokens);
+      const double fewest = std::max(1.0, p.weight_bytes_resident / f.sram_bytes_per_core);
+      double best_cores = fewest, best = on_region(fewest, one_token);
+      for (double cores = 2 * fewest; cores < f.cores_enabled * 2; cores *= 2) {
+        const double c = std::min(cores, f.cores_enabled), cycles = on_region(c, one_token);
+        if (cycles < best) { best = cycles; best_cores = c; }
+      }
+      if (layout.size() > 100000) layout.clear();  // bounded: a catalog sweep meets a few thousand shapes
+      it = layout.emplace(key, best_cores).first;
+    }
+    return on_region(it->second, tokens);
   };
 
   // Every layer's weights stay in their own region, so the tokens of a step (a batch of sequences, drafted
@@ -182,7 +197,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     double slowest_layer = 0;
     auto phase_time = [&](const PhaseWork& p, int layer, StepTime& into) {
       auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
-      const double cycles = phase_cycles(p, sub_tokens, scale);
+      const double cycles = phase_cycles(p, sub_tokens);
       if (cycles <= 0) return;
       into.add(label, p.attention_kernel ? bound::memory_bandwidth : bound::fabric_latency, cycles / f.clock_hz);
       into.add([&] { return label() + " software"; }, bound::overhead, overhead_cycles / f.clock_hz);
