@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "fabric/analytic.h"
+#include "fabric/kernels.h"
 #include "fabric/mesh.h"
 
 namespace ws {
@@ -234,6 +235,26 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (candidate.seconds < best.seconds) best = std::move(candidate);
     }
   return best;
+}
+
+LayerAgreement compare_layer_with_fabric(const DeviceConstants& constants, const Hardware& hardware, const ModelSpec& model,
+                                         const WeightFormat& weights, const Precision& kv, int rows, int cols,
+                                         double context_tokens) {
+  if (!hardware.chip.fabric) throw InputError("hardware", "'" + hardware.chip.name + "' has no fabric facts");
+  DeviceConstants physics = constants;
+  for (auto& [key, value] : physics.values)
+    if (key.rfind(kPhaseOverheadPrefix, 0) == 0) value = 0;
+  const WaferDevice device(physics);
+  StepWork work = decode_work(model, weights, kv, 1, context_tokens, true);
+  work.record_terms = false;
+  Parallelism grid;
+  grid.grid_rows = rows;
+  grid.grid_cols = cols;
+  LayerAgreement a;
+  a.analytic_s = device.stage_time(work, 0, 1, false, false, hardware, grid).seconds;
+  const fabric::Mesh mesh(*hardware.chip.fabric, fabric::Region{rows, cols});
+  a.simulated_s = fabric::layer_kernel(mesh, model, context_tokens, 1, kReduce).simulated_s;
+  return a;
 }
 
 StepTime WaferDevice::stage_hop_time(double activation_bytes, const Hardware& hardware) const {

@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 
+#include "model/footprint.h"
 #include "perf/device_class.h"
 
 namespace ws {
@@ -42,6 +43,17 @@ class WaferDevice : public DeviceClass {
   double wafer_hop_latency_s_;
   double usable_memory_fraction_;
 };
+
+// One decode layer of `model` (batch 1, `context_tokens` of KV) on a `rows` x `cols` region of the chip's cores,
+// timed by this class from the fabric's closed forms with no software cost, and by the event simulator
+// (fabric::layer_kernel, two-phase reductions): how far the analytic wafer model is from the mesh it stands for.
+struct LayerAgreement {
+  double analytic_s = 0, simulated_s = 0;
+  double error() const { return analytic_s / simulated_s - 1; }
+};
+LayerAgreement compare_layer_with_fabric(const DeviceConstants& constants, const Hardware& hardware, const ModelSpec& model,
+                                         const WeightFormat& weights, const Precision& kv, int rows, int cols,
+                                         double context_tokens);
 
 // Software stacks with wafer constants in `constants` (keys phase_overhead_cycles_<stack>).
 std::vector<std::string> wafer_stacks(const DeviceConstants& constants);

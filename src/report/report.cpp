@@ -12,6 +12,10 @@
 #include "perf/disaggregation.h"
 #include "placement/deploy.h"
 #include "placement/kv_offload.h"
+#include "fabric/layout.h"
+#include "fabric/yield.h"
+#include "perf/wafer_device.h"
+#include "report/wafer_plot.h"
 #include "report/plots.h"
 #include "report/reproduction.h"
 #include "report/tables.h"
@@ -229,6 +233,98 @@ std::string write_tokenomics(const Catalog& catalog, const std::string& out_dir,
   return index;
 }
 
+// The wafer from its cores up: the analytic class against the mesh simulator, WaferLLM's grid curve, the yield
+// of a wafer with spares at the published defect density, and a deployment drawn on the wafer.
+std::string write_wafer(const Catalog& catalog, const std::string& out_dir, std::string& summary) {
+  std::string index = "## The wafer from its cores up\n\n### Analytic wafer model vs the mesh simulator (one decode layer, 4k context)\n\n";
+  Table agree;
+  agree.columns = {Column{"chip", "chip"}, Column{"model", "model"}, Column{"region", "region"},
+                   Column{"simulated_us", "simulated us", 1e-6, 2}, Column{"analytic_us", "analytic us", 1e-6, 2},
+                   Column{"error", "error %", 0.01, 1}};
+  struct Case {
+    const char* chip;
+    const char* model;
+    int rows, cols;
+  };
+  for (const Case& c : std::vector<Case>{{"wse-2", "llama-3.1-8b", 128, 128}, {"wse-2", "llama-3.1-8b", 420, 420},
+                                         {"wse-2", "llama-3.1-8b", 757, 996}, {"wse-3", "llama-3.1-8b", 762, 1172},
+                                         {"wse-3", "llama-3.1-70b", 762, 1172}, {"wse-3", "qwen3-235b-a22b", 762, 1172}}) {
+    const Hardware h = catalog.hardware(c.chip);
+    const ModelSpec m = catalog.model(c.model);
+    const LayerAgreement a = compare_layer_with_fabric(catalog.constants_for("wafer"), h, m,
+                                                       weight_format(m, "bf16", catalog.precisions, "report"),
+                                                       catalog.precisions.get("bf16", "report"), c.rows, c.cols, 4096);
+    agree.rows.push_back({std::string(c.chip), std::string(c.model), fmt::format("{}x{}", c.rows, c.cols), a.simulated_s,
+                          a.analytic_s, a.error()});
+  }
+  index += render(agree, Format::md) + "\n";
+  write_text_file(out_dir, "wafer_fabric_vs_analytic.csv", render(agree, Format::csv));
+
+  // WaferLLM's curve: LLaMA3-8B decode on square WSE-2 grids, predicted on many, measured on three.
+  const PerfEngine engine(catalog);
+  const ModelSpec llama = catalog.model("llama-3.1-8b");
+  Table curve;
+  curve.columns = {Column{"grid", "grid"}, Column{"predicted", "predicted tok/s", 1, 0}, Column{"measured", "measured tok/s", 1, 0}};
+  for (int side = 300; side <= 750; side += 30) {
+    PerfRequest r;
+    r.weights = weight_format(llama, "bf16", catalog.precisions, "report");
+    r.kv = catalog.precisions.get("bf16", "report");
+    r.isl = 4096;
+    r.osl = 1;
+    r.serving_stack = "waferllm";
+    r.grid_rows = r.grid_cols = side;
+    const double predicted = engine.run(llama, catalog.hardware("wse-2"), r).tokens_per_s_per_user;
+    Cell measured = std::monostate{};
+    for (const auto& m : catalog.waferllm_measurements)
+      if (m.kind == "decode" && m.grid_rows == side) measured = m.tokens_per_s;
+    curve.rows.push_back({fmt::format("{}x{}", side, side), predicted, measured});
+  }
+  index += "### WaferLLM's grid curve (LLaMA3-8B decode on WSE-2, stack waferllm)\n\n" + render(curve, Format::md) + "\n";
+  write_text_file(out_dir, "wafer_waferllm_curve.csv", render(curve, Format::csv));
+
+  // Yield of the WSE-3 at the catalog's defect density: the whole wafer with its spare columns, one die, and a
+  // conventional die of an H100's size with no spares.
+  const Chip& wse3 = catalog.chip("wse-3");
+  const WaferFabric& f = *wse3.fabric;
+  if (f.defect_density_per_mm2 && wse3.logic_area_mm2) {
+    const double density = *f.defect_density_per_mm2;
+    const double p = fabric::tile_dead_probability(density, fabric::tile_area_mm2(f, *wse3.logic_area_mm2));
+    const fabric::RepairYield wafer = fabric::repair_yield(
+        fabric::repair_block(f, fabric::Region{static_cast<int>(f.fabric_height_cores), static_cast<int>(f.fabric_width_cores)}), p);
+    Table yield;
+    yield.columns = {Column{"what", "what"}, Column{"defects", "expected defects", 1, 1}, Column{"yield", "yield %", 0.01, 2}};
+    yield.rows.push_back({std::string("WSE-3 wafer, spare columns repairing every row"),
+                          fabric::expected_defects(density, *wse3.logic_area_mm2), wafer.yield});
+    yield.rows.push_back({std::string("WSE-3-sized die with no spares (Poisson)"),
+                          fabric::expected_defects(density, *wse3.logic_area_mm2), fabric::poisson_yield(density, *wse3.logic_area_mm2)});
+    const Chip& h100 = catalog.chip("h100");
+    if (h100.die_area_mm2)
+      yield.rows.push_back({std::string("H100 die, no spares (Poisson)"), fabric::expected_defects(density, *h100.die_area_mm2),
+                            fabric::poisson_yield(density, *h100.die_area_mm2)});
+    index += fmt::format("### Yield at {} defects per mm^2 (the catalog's assumed density)\n\n", density) +
+             render(yield, Format::md) + "\n";
+  }
+
+  // A deployment on the wafer: gpt-oss-120b's stages as the engine splits them, the first wafer drawn.
+  const ModelSpec gpt = catalog.model("gpt-oss-120b");
+  PerfRequest r;
+  r.weights = weight_format(gpt, "checkpoint", catalog.precisions, "report");
+  r.kv = catalog.precisions.get("bf16", "report");
+  const PerfResult placed = engine.run(gpt, catalog.hardware("cs-3"), r);
+  const auto stages = split_layers(fabric::decoder_layer_weight_bytes(gpt, r.weights), input_embedding_bytes(gpt, r.weights),
+                                   output_head_bytes(gpt, r.weights), placed.parallel.pp);
+  fabric::LayoutRequest layout_request;
+  layout_request.weights = r.weights;
+  layout_request.kv = r.kv;
+  const fabric::WaferLayout layout = fabric::lay_out(f, gpt, stages, layout_request);
+  plot_wafer_layout(layout, 0, "gpt-oss-120b on CS-3: wafer 1 of " + std::to_string(placed.parallel.pp),
+                    (fs::path(out_dir) / "wafer_deployment.png").string());
+  index += "### A deployment on the wafer (gpt-oss-120b, first wafer; bands proportional to bytes)\n\n"
+           "![deployment](wafer_deployment.png)\n\n";
+  summary += "Wrote the wafer section (analytic vs simulator, WaferLLM curve, yield, a deployment)\n";
+  return index;
+}
+
 }  // namespace
 
 std::string write_report(const Catalog& catalog, const std::string& out_dir) {
@@ -242,6 +338,7 @@ std::string write_report(const Catalog& catalog, const std::string& out_dir) {
   index += write_validation(catalog, out_dir, summary);
   index += write_frontiers(catalog, out_dir, summary);
   index += write_tokenomics(catalog, out_dir, summary);
+  index += write_wafer(catalog, out_dir, summary);
   write_text_file(out_dir, "index.md", index);
   summary += fmt::format("Wrote everything under {}/ (open index.md)\n", out_dir);
   return summary;

@@ -38,23 +38,12 @@ PerfRequest request(const ModelSpec& m, const std::string& stack = "") {
 // alone) and by the event simulator (fabric::layer_kernel, two-phase reductions): the cycles of each.
 std::pair<double, double> layer_cycles(const std::string& chip, const std::string& model_name, fabric::Region region,
                                        double context) {
-  DeviceConstants physics = test::catalog().constants_for("wafer");
-  for (auto& [key, value] : physics.values)
-    if (key.rfind("phase_overhead_cycles_", 0) == 0) value = 0;
-  const WaferDevice device(physics);
   const Hardware h = test::catalog().hardware(chip);
   const ModelSpec m = test::catalog().model(model_name);
-  StepWork work = decode_work(m, weight_format(m, "bf16", test::catalog().precisions, "test"),
-                              test::catalog().precisions.get("bf16", "test"), 1, context, true);
-  work.record_terms = false;
-  Parallelism grid;
-  grid.grid_rows = region.rows;
-  grid.grid_cols = region.cols;
-  const double analytic = device.stage_time(work, 0, 1, false, false, h, grid).seconds * h.chip.fabric->clock_hz;
-  const fabric::Mesh mesh(*h.chip.fabric, region);
-  const double simulated =
-      fabric::layer_kernel(mesh, m, context, 1, fabric::ReduceAlgorithm::two_phase).simulated_cycles;
-  return {analytic, simulated};
+  const LayerAgreement a = compare_layer_with_fabric(
+      test::catalog().constants_for("wafer"), h, m, weight_format(m, "bf16", test::catalog().precisions, "test"),
+      test::catalog().precisions.get("bf16", "test"), region.rows, region.cols, context);
+  return {a.analytic_s * h.chip.fabric->clock_hz, a.simulated_s * h.chip.fabric->clock_hz};
 }
 
 // Issue 10's bar for the analytic wafer class: within 10% of the simulator in the median and 25% at worst,
