@@ -59,6 +59,19 @@ Field cli_only(Field field) {
   return field;
 }
 
+Field bounded_field(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
+                    double min, double max, const std::string& reason) {
+  Field f;
+  f.name = name;
+  f.type = type;
+  f.help = help;
+  f.fallback = std::move(fallback);
+  f.min = min;
+  f.max = max;
+  f.cap_reason = reason;
+  return f;
+}
+
 std::vector<Field> precision_fields(const std::string& weights, const std::string& window) {
   return {text_field("weight_dtype", weights, "checkpoint, a precision (bf16, fp8, fp4, mxfp4, ...), or EXPERTS/REST"),
           text_field("kv_dtype", std::string("bf16"), "KV-cache precision"),

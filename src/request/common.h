@@ -20,6 +20,9 @@ Field tokens_field(const std::string& name, std::optional<std::string> fallback,
 Field count_field(const std::string& name, const std::string& help, double max, const std::string& reason,
                   std::optional<std::string> fallback = std::nullopt, double min = 1);
 Field text_field(const std::string& name, std::optional<std::string> fallback, const std::string& help);
+// A number or integer field capped to [min, max], with the reason for the cap.
+Field bounded_field(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
+                    double min, double max, const std::string& reason);
 Field flag_field(const std::string& name, const std::string& help);
 Field cli_only(Field field);
 // weight_dtype, kv_dtype, kv_window (+ devices, tp, pp, ep when `parallelism`).

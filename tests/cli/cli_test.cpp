@@ -1,5 +1,7 @@
 // End-to-end tests of the waferscope binary: exit codes, messages and machine-readable output.
 #include <gtest/gtest.h>
+
+#include "cli/run_binary.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -15,23 +17,8 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& arguments) {
-  const std::string command = std::string(WAFERSCOPE_BINARY) + " " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  // A signal is not a rejection: it comes back as 128 + the signal number, which no assertion below accepts.
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
+using ws::test::Result;
+using ws::test::run;
 
 TEST(Cli, UnknownModelNamesItAndTheClosest) {
   const Result r = run("footprint --model llama-3.1-9b");

@@ -1,6 +1,8 @@
 // End-to-end tests of `waferscope wafer`: the yield table at the published density, the route-around penalty, the
 // deployment picture's bands, seeds, and bad input (exit 2 naming the flag).
 #include <gtest/gtest.h>
+
+#include "cli/run_binary.h"
 #include <sys/wait.h>
 
 #include <array>
@@ -11,22 +13,8 @@
 
 namespace {
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& arguments) {
-  const std::string command = std::string(WAFERSCOPE_BINARY) + " " + arguments + " 2>&1";
-  Result result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  while (fgets(buffer.data(), buffer.size(), pipe)) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
+using ws::test::Result;
+using ws::test::run;
 
 // A quick request: the route-around broadcast on a 64x64 region, few Monte-Carlo maps.
 const std::string kQuick = "wafer --region 64x64 --trials 2 --format json";

@@ -13,33 +13,10 @@ namespace ws {
 
 namespace {
 
-Field bounded(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
-              double min, double max, const std::string& reason) {
-  Field f;
-  f.name = name;
-  f.type = type;
-  f.help = help;
-  f.fallback = std::move(fallback);
-  f.min = min;
-  f.max = max;
-  f.cap_reason = reason;
-  return f;
-}
-
 double default_size(const std::string& kernel) {
   if (kernel == "gemv" || kernel == "gemm") return 4096;
   if (kernel == "attention" || kernel == "layer" || kernel == "moe") return 8192;
   return 1024;
-}
-
-Column column(const std::string& key, const std::string& header, double scale = 1, int precision = 2, bool integer = false) {
-  Column c;
-  c.key = key;
-  c.header = header;
-  c.display_scale = scale;
-  c.precision = precision;
-  c.integer = integer;
-  return c;
 }
 
 }  // namespace
@@ -52,16 +29,16 @@ Command fabric_command() {
       text_field("chip", std::string("wse-3"), "Wafer chip with [fabric] facts (wse-2, wse-3)"),
       text_field("kernel", std::string("broadcast"), "broadcast, reduce, allreduce, gemv, gemm, attention, moe or layer"),
       text_field("region", std::string("64x64"), "RxC cores (at most the chip's fabric, either way round)"),
-      bounded("size", FieldType::number,
+      bounded_field("size", FieldType::number,
               "Elements (broadcast/reduce/allreduce, default 1024), K = N (gemv) or M = K = N (gemm, default 4096), "
               "context tokens (attention/layer, default 8192; moe routes one token and ignores it)",
               std::nullopt, 1, limits::max_fabric_size, "the longest context of any catalog model is 1e7 tokens"),
       text_field("model", std::nullopt, "Model for attention, moe and layer (catalog name or config.json)"),
       text_field("algorithm", std::string("two-phase"), "Reduction: chain, tree or two-phase (Luczynski et al., HPDC'24)"),
-      bounded("defect_density", FieldType::number, "Fraction of tiles dead, drawn with --seed", std::string("0"), 0,
+      bounded_field("defect_density", FieldType::number, "Fraction of tiles dead, drawn with --seed", std::string("0"), 0,
               limits::max_defect_density, "beyond half the tiles dead no region's spares repair it"),
       cli_only(text_field("defect_file", std::nullopt, "Dead tiles, one 'row,col' per line (instead of --defect-density)")),
-      bounded("seed", FieldType::integer, "Seed of the defect map and of the experts a token is routed to", std::string("1"), 0,
+      bounded_field("seed", FieldType::integer, "Seed of the defect map and of the experts a token is routed to", std::string("1"), 0,
               limits::max_seed, "JSON numbers are exact only to 2^53"),
       cli_only(text_field("plot", std::nullopt, "Write the region, dead tiles and critical path to FILE.png or FILE.svg")),
   };
@@ -100,21 +77,21 @@ Command fabric_command() {
 
     Table t;
     t.title = "Fabric kernel";
-    t.columns = {column("chip", "chip"),
-                 column("kernel", "kernel"),
-                 column("region", "region"),
-                 column("size", "size", 1, 0, true),
-                 column("algorithm", "reduce"),
-                 column("dead_tiles", "dead", 1, 0, true),
-                 column("simulated_s", "simulated us", 1e-6, 3),
-                 column("analytic_s", "analytic us", 1e-6, 3),
-                 column("simulated_cycles", "cycles", 1, 0, true),
-                 column("critical_hops", "crit hops", 1, 0, true),
-                 column("critical_bytes", "crit bytes", 1, 0, true),
-                 column("critical_messages", "crit msgs", 1, 0, true),
-                 column("events", "events", 1, 0, true),
-                 column("lines_simulated", "lines sim", 1, 0, true),
-                 column("lines_reused", "lines reused", 1, 0, true)};
+    t.columns = {Column{"chip", "chip"},
+                 Column{"kernel", "kernel"},
+                 Column{"region", "region"},
+                 Column{"size", "size", 1, 0, true},
+                 Column{"algorithm", "reduce"},
+                 Column{"dead_tiles", "dead", 1, 0, true},
+                 Column{"simulated_s", "simulated us", 1e-6, 3},
+                 Column{"analytic_s", "analytic us", 1e-6, 3},
+                 Column{"simulated_cycles", "cycles", 1, 0, true},
+                 Column{"critical_hops", "crit hops", 1, 0, true},
+                 Column{"critical_bytes", "crit bytes", 1, 0, true},
+                 Column{"critical_messages", "crit msgs", 1, 0, true},
+                 Column{"events", "events", 1, 0, true},
+                 Column{"lines_simulated", "lines sim", 1, 0, true},
+                 Column{"lines_reused", "lines reused", 1, 0, true}};
     t.rows.push_back({chip.name, kernel, fmt::format("{}x{}", region.rows, region.cols), q.size,
                       fabric::to_string(q.algorithm), static_cast<double>(mesh.defects().count()), r.simulated_s,
                       r.analytic_s, r.simulated_cycles, r.critical.hops, r.critical.bytes,
@@ -128,8 +105,8 @@ Command fabric_command() {
     if (!r.phases.empty()) {
       Table phases;
       phases.title = "Layer phases (dependence order)";
-      phases.columns = {column("phase", "phase"), column("end_s", "simulated end us", 1e-6, 3),
-                        column("analytic_end_s", "analytic end us", 1e-6, 3)};
+      phases.columns = {Column{"phase", "phase"}, Column{"end_s", "simulated end us", 1e-6, 3},
+                        Column{"analytic_end_s", "analytic end us", 1e-6, 3}};
       for (const auto& p : r.phases)
         phases.rows.push_back({p.name, fabric::seconds(f, p.end_cycles), fabric::seconds(f, p.analytic_cycles)});
       out.tables.push_back(std::move(phases));

@@ -21,29 +21,6 @@ namespace ws {
 
 namespace {
 
-Field bounded(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
-              double min, double max, const std::string& reason) {
-  Field f;
-  f.name = name;
-  f.type = type;
-  f.help = help;
-  f.fallback = std::move(fallback);
-  f.min = min;
-  f.max = max;
-  f.cap_reason = reason;
-  return f;
-}
-
-Column column(const std::string& key, const std::string& header, double scale = 1, int precision = 2, bool integer = false) {
-  Column c;
-  c.key = key;
-  c.header = header;
-  c.display_scale = scale;
-  c.precision = precision;
-  c.integer = integer;
-  return c;
-}
-
 Cell number_or_blank(double value) { return std::isfinite(value) ? Cell{value} : Cell{}; }
 
 // Yield falls with density; the densities the bisection tries stop at 100 per mm^2 (every tile dead).
@@ -65,18 +42,18 @@ Command wafer_command() {
            "and (--model) where a deployment's layers, experts and KV sit on it";
   c.fields = join(
       {{text_field("chip", std::string("wse-3"), "Wafer chip with [fabric] facts (wse-2, wse-3)"),
-        bounded("defect_density", FieldType::number,
+        bounded_field("defect_density", FieldType::number,
                 "Defects per mm^2 of silicon, in [0, 1) (default: the chip's published assumption, 0.001 for WSE-3); "
                 "a tile is dead with probability 1 - exp(-density x tile area)",
                 std::nullopt, 0, limits::max_wafer_defect_density_per_mm2,
                 "published processes run near 0.001-0.1 per mm^2; at 1 per mm^2 one WSE-3 tile in 21 is dead"),
-        bounded("seed", FieldType::integer,
+        bounded_field("seed", FieldType::integer,
                 "Seed of the defect map (Monte-Carlo trials use seed, seed+1, ...) and of the experts a token is routed to",
                 std::string("1"), 0, limits::max_seed, "JSON numbers are exact only to 2^53"),
-        bounded("trials", FieldType::integer, "Monte-Carlo defect maps per yield estimate", std::string("20"), 1,
+        bounded_field("trials", FieldType::integer, "Monte-Carlo defect maps per yield estimate", std::string("20"), 1,
                 limits::max_yield_trials, "each trial draws ~1e6 tiles on a WSE-3; 1000 keep a request near ten seconds"),
         text_field("region", std::nullopt, "RxC cores the route-around broadcast spans (default: the whole fabric)"),
-        bounded("size", FieldType::number, "Elements (bf16) the route-around broadcast sends (default 8192, a 70B hidden vector)",
+        bounded_field("size", FieldType::number, "Elements (bf16) the route-around broadcast sends (default 8192, a 70B hidden vector)",
                 std::string("8192"), 1, limits::max_fabric_size,
                 "the longest context of any catalog model is 1e7 tokens; the SRAM check refuses what a core cannot hold"),
         text_field("compare", std::string("h100"), "Chip whose die (die_area_mm2) the wafer's yield is compared with"),
@@ -121,18 +98,18 @@ Command wafer_command() {
 
     Table y;
     y.title = fmt::format("Yield at {} defects per mm^2 ({} {})", density, chip.display_name, dies ? "wafer and die" : "wafer");
-    y.columns = {column("scope", "scope"),
-                 column("area_mm2", "area mm2", 1, 1),
-                 column("physical_tiles", "tiles", 1, 0, true),
-                 column("spare_tiles", "spares", 1, 0, true),
-                 column("enabled_cores", "enabled", 1, 0, true),
-                 column("expected_defects", "defects", 1, 2),
-                 column("yield", "yield", 1, 4),
-                 column("unrepairable", "lost", 1, 3),
-                 column("monte_carlo_yield", "MC yield", 1, 4),
-                 column("monte_carlo_stderr", "MC +-", 1, 4),
-                 column("monte_carlo_dead", "MC dead", 1, 2),
-                 column("density_at_half_yield", "D @ 50%", 1, 6)};
+    y.columns = {Column{"scope", "scope"},
+                 Column{"area_mm2", "area mm2", 1, 1},
+                 Column{"physical_tiles", "tiles", 1, 0, true},
+                 Column{"spare_tiles", "spares", 1, 0, true},
+                 Column{"enabled_cores", "enabled", 1, 0, true},
+                 Column{"expected_defects", "defects", 1, 2},
+                 Column{"yield", "yield", 1, 4},
+                 Column{"unrepairable", "lost", 1, 3},
+                 Column{"monte_carlo_yield", "MC yield", 1, 4},
+                 Column{"monte_carlo_stderr", "MC +-", 1, 4},
+                 Column{"monte_carlo_dead", "MC dead", 1, 2},
+                 Column{"density_at_half_yield", "D @ 50%", 1, 6}};
     auto block_row = [&](const std::string& scope, const fabric::RepairBlock& b, double block_area) {
       const fabric::RepairYield r = fabric::repair_yield(b, p);
       const fabric::MonteCarloYield m = fabric::monte_carlo_yield(b, p, seed, trials);
@@ -224,15 +201,15 @@ Command wafer_command() {
     const fabric::KernelResult all_clean = fabric::broadcast_kernel(clean, bytes), all_dirty = fabric::broadcast_kernel(dirty, bytes);
     Table ra;
     ra.title = "Route-around penalty of a broadcast";
-    ra.columns = {column("kernel", "kernel"),
-                  column("region", "region"),
-                  column("dead_tiles", "dead", 1, 0, true),
-                  column("clean_cycles", "clean cycles", 1, 0, true),
-                  column("defect_cycles", "defect cycles", 1, 0, true),
-                  column("penalty", "penalty", 1, 4),
-                  column("clean_s", "clean us", 1e-6, 3),
-                  column("defect_s", "defect us", 1e-6, 3),
-                  column("critical_hops", "crit hops", 1, 0, true)};
+    ra.columns = {Column{"kernel", "kernel"},
+                  Column{"region", "region"},
+                  Column{"dead_tiles", "dead", 1, 0, true},
+                  Column{"clean_cycles", "clean cycles", 1, 0, true},
+                  Column{"defect_cycles", "defect cycles", 1, 0, true},
+                  Column{"penalty", "penalty", 1, 4},
+                  Column{"clean_s", "clean us", 1e-6, 3},
+                  Column{"defect_s", "defect us", 1e-6, 3},
+                  Column{"critical_hops", "crit hops", 1, 0, true}};
     ra.rows.push_back({fmt::format("row broadcast (row {}, most dead; {} rows)", worst, band), fmt::format("{}x{}", band, region.cols),
                        static_cast<double>(dirty_row.defects().count()), row_clean.simulated_cycles, row_dirty.simulated_cycles,
                        row_dirty.simulated_cycles / row_clean.simulated_cycles, row_clean.simulated_s, row_dirty.simulated_s,
@@ -278,9 +255,9 @@ Command wafer_command() {
 
       Table d;
       d.title = fmt::format("{} on {} x {} (row-major bands proportional to bytes)", model.display_name, stages.size(), chip.display_name);
-      d.columns = {column("wafer", "wafer", 1, 0, true), column("layer", "layer"), column("part", "part"),
-                   column("first_row", "first row", 1, 1), column("last_row", "last row", 1, 1),
-                   column("cores", "cores", 1, 0, true), column("bytes", "MB", 1e6, 2), column("token", "token")};
+      d.columns = {Column{"wafer", "wafer", 1, 0, true}, Column{"layer", "layer"}, Column{"part", "part"},
+                   Column{"first_row", "first row", 1, 1}, Column{"last_row", "last row", 1, 1},
+                   Column{"cores", "cores", 1, 0, true}, Column{"bytes", "MB", 1e6, 2}, Column{"token", "token"}};
       const int cols = layout->fabric.cols;
       for (const auto& b : layout->bands) {
         std::string token;
