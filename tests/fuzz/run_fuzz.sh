@@ -22,6 +22,7 @@ seed_harness() {  # target seed-folder
     mooncake_trace) for f in "$root"/catalog/traces/*.jsonl; do head -n 12 "$f" > "$seeds/$(basename "$f")"; done
                     cp "$root"/tests/data/bad_traces/*.jsonl "$seeds/" ;;
     api) cp "$root"/tests/fuzz/seeds/api/* "$seeds/" ;;
+    defect_file) printf '0,1\n3,4\n# a comment\n15,16\n' > "$seeds/defects.csv"; printf '2,0\n2,1\n2,2\n' > "$seeds/row.csv" ;;
     workload) cp "$root"/catalog/workloads/*.toml "$seeds/"; cp "$root"/tests/data/bad_workloads/* "$seeds/" 2>/dev/null ;;
     *_toml) cp "$root/catalog/${target%_toml}.toml" "$seeds/" ;;
   esac

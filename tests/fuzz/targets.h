@@ -20,6 +20,7 @@
 #include "api/server.h"
 #include "catalog/catalog.h"
 #include "core/error.h"
+#include "fabric/mesh.h"
 #include "model/footprint.h"
 #include "model/hf_config.h"
 #include "perf/engine.h"
@@ -82,6 +83,20 @@ inline void catalog_toml(const std::string& kind, const std::uint8_t* data, std:
   expect_clear_outcome([&] { load_catalog_file(kind, path, catalog()); });
 }
 
+// `waferscope fabric --defect-file`: "row,col" lines over a small physical grid, then a mesh repaired around them
+// (an unrepairable row is a clear rejection too).
+inline void defect_file(const std::uint8_t* data, std::size_t size) {
+  const std::string path = scratch_file("defects.csv", data, size);
+  expect_clear_outcome([&] {
+    WaferFabric fabric = *catalog().chip("wse-3").fabric;
+    const fabric::Region region{16, 16};
+    const int spares = fabric::spare_columns(fabric, region.cols);
+    const fabric::DefectMap map = fabric::DefectMap::from_file(path, region.rows, region.cols + spares);
+    const fabric::Mesh mesh(fabric, region, map);
+    (void)mesh.route(mesh.physical({0, 0}), mesh.physical({region.rows - 1, region.cols - 1}));
+  });
+}
+
 inline void azure_trace(const std::uint8_t* data, std::size_t size) {
   std::istringstream stream(std::string(reinterpret_cast<const char*>(data), size));
   expect_clear_outcome([&] { trace_stats(read_azure_trace(stream, "fuzz.csv")); });
@@ -123,6 +138,7 @@ inline const std::map<std::string, std::function<void(const std::uint8_t*, std::
     t["azure_trace"] = azure_trace;
     t["mooncake_trace"] = mooncake_trace;
     t["api"] = api;
+    t["defect_file"] = defect_file;
     for (const auto& kind : catalog_file_kinds())
       t[target_name(kind)] = [kind](const std::uint8_t* data, std::size_t size) { catalog_toml(kind, data, size); };
     return t;
