@@ -59,6 +59,14 @@ Field cli_only(Field field) {
   return field;
 }
 
+const Chip& wafer_chip(const Catalog& catalog, const std::string& name) {
+  const Chip& chip = catalog.chip(name, "chip");
+  if (!chip.fabric)
+    throw InputError("chip", "expected a wafer with core-level [fabric] facts in the catalog (wse-2, wse-3); '" + chip.name +
+                                 "' has none");
+  return chip;
+}
+
 Field bounded_field(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
                     double min, double max, const std::string& reason) {
   Field f;

@@ -20,6 +20,8 @@ Field tokens_field(const std::string& name, std::optional<std::string> fallback,
 Field count_field(const std::string& name, const std::string& help, double max, const std::string& reason,
                   std::optional<std::string> fallback = std::nullopt, double min = 1);
 Field text_field(const std::string& name, std::optional<std::string> fallback, const std::string& help);
+// --chip for the wafer commands: a catalog chip with core-level [fabric] facts, else an InputError naming --chip.
+const Chip& wafer_chip(const Catalog& catalog, const std::string& name);
 // A number or integer field capped to [min, max], with the reason for the cap.
 Field bounded_field(const std::string& name, FieldType type, const std::string& help, std::optional<std::string> fallback,
                     double min, double max, const std::string& reason);

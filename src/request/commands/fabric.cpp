@@ -43,10 +43,7 @@ Command fabric_command() {
       cli_only(text_field("plot", std::nullopt, "Write the region, dead tiles and critical path to FILE.png or FILE.svg")),
   };
   c.run = [](const Context& ctx, const RequestValues& v) {
-    const Chip& chip = ctx.catalog.chip(v.text("chip"), "chip");
-    if (!chip.fabric)
-      throw InputError("chip", "expected a wafer with core-level [fabric] facts in the catalog (wse-2, wse-3); '" + chip.name +
-                                   "' has none");
+    const Chip& chip = wafer_chip(ctx.catalog, v.text("chip"));
     const WaferFabric& f = *chip.fabric;
     const std::string& kernel = v.text("kernel");
     const auto& names = fabric::kernel_names();

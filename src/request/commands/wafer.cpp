@@ -68,10 +68,7 @@ Command wafer_command() {
                             "Write FILE.png or FILE.svg: the deployment on the first wafer with one token's path "
                             "(--model), else the whole-fabric broadcast with its dead tiles and critical path"))}});
   c.run = [](const Context& ctx, const RequestValues& v) {
-    const Chip& chip = ctx.catalog.chip(v.text("chip"), "chip");
-    if (!chip.fabric)
-      throw InputError("chip", "expected a wafer with core-level [fabric] facts in the catalog (wse-2, wse-3); '" + chip.name +
-                                   "' has none");
+    const Chip& chip = wafer_chip(ctx.catalog, v.text("chip"));
     const WaferFabric& f = *chip.fabric;
     if (!chip.logic_area_mm2) throw InputError("chip", "expected a chip with logic_area_mm2 in the catalog (the area defects land on)");
     const double area = *chip.logic_area_mm2;
