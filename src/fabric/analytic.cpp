@@ -55,12 +55,16 @@ double reduce_line_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, int n
       // Leaders from the last group to the first: each waits for its own chain's head or the next leader's
       // stream S hops away, whichever is later. With groups 0..G-2 of S cores and a last group of s cores:
       //   out(G-1) = (s - 1) c (0 when s = 1),  out(g) = max((S - 1) c, out(g + 1) + 2R + S H + A)  [c = 2R + H + A]
-      // whose maximum over the unrolled terms is one of the two below.
+      // whose maximum over the unrolled terms is one of the two below (the latency form).
       const int S = two_phase_group(n), G = (n + S - 1) / S, last = n - (G - 1) * S;
       const double c = 2 * R + H + A, leader = 2 * R + S * H + A;
       const double out_last = last > 1 ? (last - 1) * c : 0;
       if (G == 1) return out_last + W;
-      return std::max((S - 1) * c + (G - 2) * leader, out_last + (G - 1) * leader) + W;
+      const double latency = std::max((S - 1) * c + (G - 2) * leader, out_last + (G - 1) * leader);
+      // The first leader takes two streams (its group's chain and the next leader's) through its one ramp: with many
+      // wavelets they queue there, one leader hop before the latency form ends (exact on the simulator when S
+      // divides n; a short last group queues more).
+      return std::max(latency + W, latency - leader + 2 * W);
     }
   }
   return 0;

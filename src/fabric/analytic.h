@@ -9,7 +9,8 @@
 //                                               beyond, the root's last link carries k streams: >= k W
 //   two-phase reduce, groups of S (Luczynski et al., HPDC'24): chain inside each group to its leader, then a chain
 //                                               over the leaders S hops apart; with S | n:
-//                                               (S - 1)(2R + H + A) + (n/S - 1)(2R + S H + A) + W
+//                                               (S - 1)(2R + H + A) + (n/S - 1)(2R + S H + A) + W, or, for many
+//                                               wavelets, one leader hop less + 2W (the first leader's ramp takes two)
 // Reductions of an R x C region reduce rows to column 0, then column 0 to the corner.
 #include <string>
 
