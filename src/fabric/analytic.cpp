@@ -83,15 +83,16 @@ double allreduce_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region 
   return reduce_cycles(f, algorithm, region, bytes) - wavelets(f, bytes) + broadcast_cycles(f, region, bytes);
 }
 
-double gemv_tile_cycles(const WaferFabric& f, Region region, GemvShape s) {
-  const double k = std::ceil(s.k / region.cols), n = std::ceil(s.n / region.rows);
-  return mac_cycles(f, k * n, s.element_bytes);
+double gemv_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape s) {
+  return gemv_stream_cycles(f, algorithm, region, s, 1, s.element_bytes);
 }
 
-double gemv_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape s) {
-  const double x_bytes = std::ceil(s.k / region.cols) * s.element_bytes, y_bytes = std::ceil(s.n / region.rows) * s.element_bytes;
-  const double broadcast = region.rows > 1 ? broadcast_cycles(f, Region{region.rows, 1}, x_bytes) : 0;
-  return broadcast + gemv_tile_cycles(f, region, s) + reduce_line_cycles(f, algorithm, region.cols, y_bytes);
+double gemv_stream_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape s, double tokens,
+                          double activation_bytes) {
+  const double k = std::ceil(s.k / region.cols), n = std::ceil(s.n / region.rows);
+  const double broadcast = region.rows > 1 ? broadcast_cycles(f, Region{region.rows, 1}, tokens * k * activation_bytes) : 0;
+  return broadcast + mac_cycles(f, tokens * k * n, s.element_bytes) +
+         reduce_line_cycles(f, algorithm, region.cols, tokens * n * activation_bytes);
 }
 
 double gemm_tile_cycles(const WaferFabric& f, int p, MatmulShape s) {

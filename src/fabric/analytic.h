@@ -40,8 +40,12 @@ double allreduce_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region 
 struct GemvShape {
   double k = 0, n = 0, element_bytes = 2;
 };
-double gemv_tile_cycles(const WaferFabric& f, Region region, GemvShape shape);
 double gemv_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape shape);
+// `tokens` vectors streamed through the same MeshGEMV one after another (a decode batch): the inputs stream down the
+// columns and the outputs along the rows, each core multiplying its tile once per token; activations of
+// `activation_bytes`, weights of `shape.element_bytes`. gemv_cycles is this at one token with both of one size.
+double gemv_stream_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, Region region, GemvShape shape, double tokens,
+                          double activation_bytes);
 
 // MeshGEMM (WaferLLM, Cannon-like): P x P cores (P = min(R, C)), P steps, each multiplies one tile pair while the
 // next A and B tiles shift one logical place (2 hops apart in the interleaved ring; 1 when P <= 2):

@@ -67,23 +67,6 @@ std::uint64_t EventSim::link_id(Coord core, int port) const {
           static_cast<std::uint64_t>(core.col)) * 6u + static_cast<std::uint64_t>(port);
 }
 
-namespace {
-
-// Logical routers from a to b, X then Y, a excluded.
-void append_route(std::vector<Coord>& path, Coord a, Coord b) {
-  const int dc = b.col > a.col ? 1 : -1, dr = b.row > a.row ? 1 : -1;
-  while (a.col != b.col) {
-    a.col += dc;
-    path.push_back(a);
-  }
-  while (a.row != b.row) {
-    a.row += dr;
-    path.push_back(a);
-  }
-}
-
-}  // namespace
-
 // One resource passes one wavelet per cycle: the stream waits for the previous tail, then takes at least W cycles.
 Stream EventSim::pass(std::uint64_t link, double latency, Stream s, double w) {
   auto [it, inserted] = link_free_.try_emplace(link, -std::numeric_limits<double>::infinity());
@@ -136,7 +119,7 @@ void EventSim::send(int id) {
     s = m.injected;
   m.path.assign(1, m.source);
   for (int to : m.to) {
-    append_route(m.path, m.path.back(), tasks_[to].core);
+    append_xy_path(m.path, m.path.back(), tasks_[to].core);
     m.delivery_at.push_back(static_cast<int>(m.path.size()) - 1);
   }
   m.at_router.resize(m.to.size());

@@ -161,20 +161,23 @@ int Mesh::link_hops(Coord a, Coord b) const {
 
 std::vector<Coord> Mesh::link_routers(Coord a, Coord b) const { return route(physical(a), physical(b)); }
 
+void append_xy_path(std::vector<Coord>& path, Coord from, Coord to) {
+  const int dc = to.col > from.col ? 1 : -1, dr = to.row > from.row ? 1 : -1;
+  while (from.col != to.col) {
+    from.col += dc;
+    path.push_back(from);
+  }
+  while (from.row != to.row) {
+    from.row += dr;
+    path.push_back(from);
+  }
+}
+
 std::vector<Coord> Mesh::route(Coord from, Coord to) const {
   std::vector<Coord> path;
   path.reserve(static_cast<std::size_t>(std::abs(from.row - to.row) + std::abs(from.col - to.col) + 1));
-  Coord at = from;
-  path.push_back(at);
-  const int dc = to.col > from.col ? 1 : -1, dr = to.row > from.row ? 1 : -1;
-  while (at.col != to.col) {
-    at.col += dc;
-    path.push_back(at);
-  }
-  while (at.row != to.row) {
-    at.row += dr;
-    path.push_back(at);
-  }
+  path.push_back(from);
+  append_xy_path(path, from, to);
   if (defect_free()) return path;
   bool any_dead = false;
   for (const auto& p : path) any_dead = any_dead || defects_.dead(p.row, p.col);

@@ -107,4 +107,7 @@ class Mesh {
 // Wavelets (link words) a message of `bytes` takes: the cycles it occupies one link.
 double wavelets(const WaferFabric& fabric, double bytes);
 
+// Dimension-ordered routing: appends the routers after `from` up to `to`, X (columns) first, then Y.
+void append_xy_path(std::vector<Coord>& path, Coord from, Coord to);
+
 }  // namespace ws::fabric

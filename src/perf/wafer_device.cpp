@@ -32,15 +32,6 @@ fabric::Region region_of(const WaferFabric& f, double cores) {
   return fabric::Region{rows, cols};
 }
 
-// T tokens through a MeshGEMV of K x N (the fabric closed form at T = 1): the inputs stream down the columns and
-// the outputs along the rows one token after another, each core multiplying its tile once per token.
-double gemv_stream_cycles(const WaferFabric& f, fabric::Region g, double k, double n, double tokens, double weight_bytes) {
-  const double x_bytes = std::ceil(k / g.cols) * 2.0, y_bytes = std::ceil(n / g.rows) * 2.0;  // bf16 activations
-  const double broadcast = g.rows > 1 ? fabric::broadcast_cycles(f, fabric::Region{g.rows, 1}, tokens * x_bytes) : 0;
-  const double tile = fabric::mac_cycles(f, tokens * std::ceil(k / g.cols) * std::ceil(n / g.rows), weight_bytes);
-  return broadcast + tile + fabric::reduce_line_cycles(f, kReduce, g.cols, tokens * y_bytes);
-}
-
 // MeshGEMM of T x K x N on the region's largest square, each shift step also paying the stack's step cost.
 double gemm_cycles(const WaferFabric& f, fabric::Region g, double k, double n, double tokens, double weight_bytes,
                    double step_overhead_cycles) {
@@ -107,7 +98,8 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   // paying the step cost), except where the stack runs MeshGEMM beyond a chunk length (WaferLLM: always).
   const double gemv_max_tokens = prefill_gemv_max_tokens(work.serving_stack);
   auto matmul_cycles = [&](const WaferFabric& fab, fabric::Region g, double k, double n, double tokens, double weight_bytes) {
-    const double stream = gemv_stream_cycles(fab, g, k, n, tokens, weight_bytes);
+    const double stream = fabric::gemv_stream_cycles(fab, kReduce, g, fabric::GemvShape{k, n, weight_bytes}, tokens,
+                                                     work.activation_bytes_per_element);
     if (!work.prefill) return stream;
     const double mesh_gemm = gemm_cycles(fab, g, k, n, tokens, weight_bytes, gemm_step_overhead_cycles_);
     return tokens > gemv_max_tokens ? mesh_gemm : std::min(stream, mesh_gemm);
@@ -153,7 +145,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
                                                     : gemm.count);
           const fabric::Region expert = region_of(f, g.cores() / p.experts);
           const double per_expert = std::max(1.0, rows * gemm.count / touched);
-          cycles = fabric::broadcast_cycles(f, g, tokens * gemm.depth * 2.0) +
+          cycles = fabric::broadcast_cycles(f, g, tokens * gemm.depth * work.activation_bytes_per_element) +
                    matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes);
         } else {
           const fabric::Region shared = gemm.count > 1 ? region_of(f, g.cores() / gemm.count) : g;
