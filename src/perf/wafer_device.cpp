@@ -97,10 +97,11 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   // Decode streams its tokens through MeshGEMVs. Prefill takes the faster of that and a MeshGEMM (each shift step
   // paying the step cost), except where the stack runs MeshGEMM beyond a chunk length (WaferLLM: always).
   const double gemv_max_tokens = prefill_gemv_max_tokens(work.serving_stack);
-  auto matmul_cycles = [&](const WaferFabric& fab, fabric::Region g, double k, double n, double tokens, double weight_bytes) {
+  auto matmul_cycles = [&](const WaferFabric& fab, fabric::Region g, double k, double n, double tokens, double weight_bytes,
+                           bool prefill) {
     const double stream = fabric::gemv_stream_cycles(fab, kReduce, g, fabric::GemvShape{k, n, weight_bytes}, tokens,
                                                      work.activation_bytes_per_element);
-    if (!work.prefill) return stream;
+    if (!prefill) return stream;
     const double mesh_gemm = gemm_cycles(fab, g, k, n, tokens, weight_bytes, gemm_step_overhead_cycles_);
     return tokens > gemv_max_tokens ? mesh_gemm : std::min(stream, mesh_gemm);
   };
@@ -125,8 +126,8 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     double params = 0;
     for (const auto& gemm : p.gemms)
       if (gemm.count > 0) params += gemm.columns * gemm.depth * (gemm.experts ? std::max(p.experts, gemm.count) : gemm.count);
-    // The cycles of the phase over `tokens` tokens on a region of `cores` cores.
-    auto on_region = [&](double cores, double tokens) {
+    // The cycles of the phase over `tokens` tokens on a region of `cores` cores (prefill: with the prefill kernels).
+    auto on_region = [&](double cores, double tokens, bool prefill) {
       const double scale = tokens / std::max(work.tokens, 1.0);
       const fabric::Region g = region_for(cores);
       if (params <= 0)  // a lookup (embedding): the rows read cross the region once
@@ -146,36 +147,41 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
           const fabric::Region expert = region_of(f, g.cores() / p.experts);
           const double per_expert = std::max(1.0, rows * gemm.count / touched);
           cycles = fabric::broadcast_cycles(f, g, tokens * gemm.depth * work.activation_bytes_per_element) +
-                   matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes);
+                   matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes, prefill);
         } else {
           const fabric::Region shared = gemm.count > 1 ? region_of(f, g.cores() / gemm.count) : g;
-          cycles = matmul_cycles(f, shared, gemm.depth, gemm.columns, rows, weight_bytes);
+          cycles = matmul_cycles(f, shared, gemm.depth, gemm.columns, rows, weight_bytes, prefill);
         }
         slowest = std::max(slowest, cycles);  // a phase's shapes (routed and shared experts) run side by side
       }
       return slowest;
     };
-    if (grid) return on_region(grid_region.cores(), tokens);
-    // The vendor's layout, fixed when the model is compiled: each phase's weights spread over the region that runs
+    if (grid) return on_region(grid_region.cores(), tokens, work.prefill);
+    // The vendor's layout, fixed when the model is compiled: each phase's weights spread over the region that decodes
     // one token through it fastest, from the fewest cores that hold them to the whole wafer (more cores: smaller
     // tiles, longer broadcasts and reductions; each core holds slices of several phases). Sizes doubling from the
-    // fewest; the choice is remembered per phase shape (sweeps meet the same phases millions of times).
-    const std::array<double, 8> key = {f.cores_enabled, f.hop_latency_cycles, p.weight_bytes_resident, p.experts,
-                                       p.gemms[0].columns, p.gemms[0].depth, p.gemms[1].columns, p.gemms[1].depth};
-    thread_local std::map<std::array<double, 8>, double> layout;
+    // fewest. The choice depends only on the phase's shape and the chip (never on the batch or the step's kind), so it
+    // is remembered per shape: sweeps meet the same phases millions of times.
+    const std::array<double, 16> key = {f.cores_enabled, f.hop_latency_cycles, f.ramp_latency_cycles,
+                                        f.link_bytes_per_cycle, f.sram_read_bytes_per_cycle, f.sram_bytes_per_core,
+                                        f.core_op_latency_cycles, f.macs_per_cycle.at("fp16"), p.weight_bytes_resident,
+                                        p.experts, p.experts_per_token, p.gemms[0].columns, p.gemms[0].depth,
+                                        p.gemms[1].columns, p.gemms[1].depth, work.hidden_size};
+    thread_local std::map<std::array<double, 16>, double> layout;
     auto it = layout.find(key);
     if (it == layout.end()) {
-      const double one_token = std::max(work.tokens, 1.0) / std::max(1.0, p.gemms[0].rows > 0 ? p.gemms[0].rows : work.tokens);
+      // One token of the step: `tokens` counts the step's tokens, so 1 gives every GEMM one row (each routed expert
+      // one token).
       const double fewest = std::max(1.0, p.weight_bytes_resident / f.sram_bytes_per_core);
-      double best_cores = fewest, best = on_region(fewest, one_token);
+      double best_cores = fewest, best = on_region(fewest, 1, false);
       for (double cores = 2 * fewest; cores < f.cores_enabled * 2; cores *= 2) {
-        const double c = std::min(cores, f.cores_enabled), cycles = on_region(c, one_token);
+        const double c = std::min(cores, f.cores_enabled), cycles = on_region(c, 1, false);
         if (cycles < best) { best = cycles; best_cores = c; }
       }
       if (layout.size() > 100000) layout.clear();  // bounded: a catalog sweep meets a few thousand shapes
       it = layout.emplace(key, best_cores).first;
     }
-    return on_region(it->second, tokens);
+    return on_region(it->second, tokens, work.prefill);
   };
 
   // Every layer's weights stay in their own region, so the tokens of a step (a batch of sequences, drafted
