@@ -431,6 +431,7 @@ std::vector<VendorSpeculation> load_speculation(const std::string& file, const s
     v.acceptance_source = r.string("acceptance_source");
     v.draft_tokens = static_cast<int>(r.positive_integer("draft_tokens"));
     if (v.draft_tokens > 16) throw InputError(r.where("draft_tokens"), "expected 1..16 (no engine drafts more)");
+    v.draft_tokens_source = r.string("draft_tokens_source");
     TomlReader drafts = r.subtable("drafts");
     for (const auto& target : drafts.keys()) {
       const std::string draft = drafts.string(target);
@@ -438,7 +439,7 @@ std::vector<VendorSpeculation> load_speculation(const std::string& file, const s
       check_model(drafts, target, draft);
       v.drafts[target] = draft;
     }
-    r.reject_unknown_keys({"source", "acceptance", "acceptance_source", "draft_tokens", "drafts"});
+    r.reject_unknown_keys({"source", "acceptance", "acceptance_source", "draft_tokens", "draft_tokens_source", "drafts"});
     result.push_back(std::move(v));
   }
   return result;

@@ -66,7 +66,7 @@ struct GpuServingMeasurement {
 // speculative.toml: a vendor stack's production speculative decoding (what `--spec-decode vendor` means).
 struct VendorSpeculation {
   std::string stack;  // the serving stack, as in calibration.toml: "cerebras"
-  std::string source, acceptance_source;
+  std::string source, acceptance_source, draft_tokens_source;
   double acceptance = 0;
   int draft_tokens = 0;
   std::map<std::string, std::string> drafts;  // target model -> draft model (catalog names)

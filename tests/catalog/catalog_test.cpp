@@ -279,6 +279,16 @@ TEST_F(BrokenCatalog, PeersUnknownKeyIsRejectedWithFileAndLine) {
       << message;
 }
 
+TEST_F(BrokenCatalog, SpeculationUnknownKeyOrDraftIsRejectedWithFileAndLine) {
+  replace("speculative.toml", "draft_tokens = 4", "draft_tokens = 4\ndraft_token = 4");
+  std::string message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(speculative\.toml:\d+ \[cerebras\]\.draft_token: unknown key)"))) << message;
+  replace("speculative.toml", "draft_token = 4", "");
+  replace("speculative.toml", "\"llama-3.3-70b\" = \"llama-3.1-8b\"", "\"llama-3.3-70b\" = \"llama-3.1-9b\"");
+  message = load_error();
+  EXPECT_NE(message.find("unknown model 'llama-3.1-9b'"), std::string::npos) << message;
+}
+
 TEST_F(BrokenCatalog, MeasurementUnknownColumnIsRejectedWithFileAndLine) {
   replace("measurements/cerebras_launch_2024.csv", "model,cs3_needed,", "model,cs3_neded,");
   const std::string message = load_error();

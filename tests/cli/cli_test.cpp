@@ -34,6 +34,22 @@ TEST(Cli, UnknownHardwareNamesItAndTheClosest) {
   EXPECT_NE(r.output.find("wse-3"), std::string::npos);
 }
 
+// --grid and --stack on wafers: a region outside the fabric, a grid on a GPU, a GPU stack on a wafer.
+TEST(Cli, WaferGridAndStackErrorsNameTheFlag) {
+  Result r = run("perf --model llama-3.1-8b --hardware wse-2 --grid 2000x420");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--grid: expected a region inside the 757x996 fabric"), std::string::npos) << r.output;
+  r = run("perf --model llama-3.1-8b --hardware h100 --grid 420x420");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--grid: a region of cores is a wafer deployment"), std::string::npos) << r.output;
+  r = run("perf --model llama-3.1-8b --hardware wse-2 --grid 20x20");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("does not fit 20x20 cores"), std::string::npos) << r.output;
+  r = run("perf --model llama-3.1-8b --hardware cs-3 --stack vllm");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--stack: unknown wafer software stack 'vllm'"), std::string::npos) << r.output;
+}
+
 TEST(Cli, FrontierUnknownServingStackNamesTheFlag) {
   const Result r = run("frontier --model gpt-oss-120b --hardware dgx-h100 --stack ollama");
   EXPECT_EQ(r.exit_code, 2);
