@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "catalog/roadmap_loader.h"
 #include "catalog/toml_reader.h"
 #include "core/csv.h"
 #include "core/error.h"
@@ -24,28 +25,12 @@ namespace {
 
 const std::vector<std::string>& kDeviceClasses = catalog_device_classes();
 
-void check_name(const std::string& name, const TomlReader& reader) {
-  if (name.empty() || name != to_lower(name) || name.find(' ') != std::string::npos)
-    throw InputError(reader.where(), "catalog names must be lowercase without spaces, got '" + name + "'");
-}
-
-std::map<std::string, std::string> read_figure_sources(TomlReader& reader) {
-  std::map<std::string, std::string> sources;
-  auto table = reader.optional_subtable("figure_sources");
-  if (!table) return sources;
-  for (const auto& key : table->keys()) {
-    if (!reader.has(key)) throw InputError(table->where(key), "cites '" + key + "', which this entry does not set");
-    sources[key] = table->string(key);
-  }
-  return sources;
-}
-
 std::vector<Chip> load_chips(const std::string& file) {
   const toml::table document = parse_toml_file(file);
   std::vector<Chip> chips;
   for (const auto& [name, table] : top_level_tables(document, file)) {
     TomlReader r(*table, file, name);
-    check_name(name, r);
+    check_catalog_name(name, r);
     Chip chip;
     chip.name = name;
     chip.display_name = r.string("display_name");
@@ -138,7 +123,7 @@ std::vector<System> load_systems(const std::string& file, const std::vector<Chip
   std::vector<System> systems;
   for (const auto& [name, table] : top_level_tables(document, file)) {
     TomlReader r(*table, file, name);
-    check_name(name, r);
+    check_catalog_name(name, r);
     System system;
     system.name = name;
     system.display_name = r.string("display_name");
@@ -167,7 +152,7 @@ PrecisionTable load_precisions(const std::string& file) {
   PrecisionTable result;
   for (const auto& [name, table] : top_level_tables(document, file)) {
     TomlReader r(*table, file, name);
-    check_name(name, r);
+    check_catalog_name(name, r);
     Precision p;
     p.name = name;
     p.bits_per_element = r.positive("bits_per_element");
@@ -188,7 +173,7 @@ std::vector<ModelEntry> load_models(const std::string& file, const std::string& 
   std::vector<ModelEntry> models;
   for (const auto& [name, table] : top_level_tables(document, file)) {
     TomlReader r(*table, file, name);
-    check_name(name, r);
+    check_catalog_name(name, r);
     ModelEntry entry;
     entry.name = name;
     entry.display_name = r.string("display_name");
@@ -684,6 +669,7 @@ Catalog load_catalog(const std::string& root) {
       if (system.name == chip.name) throw InputError((base / "systems.toml").string(), "system '" + system.name + "' has the same name as a chip");
   catalog.models = load_models((base / "models.toml").string(), root, catalog.precisions);
   catalog.economics = load_economics((base / "economics.toml").string(), catalog.hardware_names());
+  add_roadmap_hardware(catalog, (base / "roadmap.toml").string());
   catalog.device_constants = load_calibration((base / "calibration.toml").string());
   catalog.workloads = load_workloads((base / "workloads").string());
   catalog.prices = load_prices((base / "prices.toml").string());
@@ -714,6 +700,7 @@ const std::vector<std::pair<std::string, FileLoader>>& file_loaders() {
       {"economics.toml",
        [](const std::string& path, const Catalog& context) { load_economics(path, context.hardware_names()); }},
       {"calibration.toml", [](const std::string& path, const Catalog&) { load_calibration(path); }},
+      {"roadmap.toml", [](const std::string& path, const Catalog&) { load_roadmap(path); }},
       {"prices.toml", [](const std::string& path, const Catalog&) { load_prices(path); }},
       {"peers.toml", [](const std::string& path, const Catalog&) { load_peers(path); }},
       {"speculative.toml",

@@ -7,6 +7,7 @@
 #include "hardware/chip.h"
 #include "hardware/device_constants.h"
 #include "hardware/economics.h"
+#include "hardware/roadmap.h"
 #include "hardware/system.h"
 #include "model/model_spec.h"
 #include "workload/workload.h"
@@ -134,6 +135,7 @@ struct Catalog {
   std::vector<LpuMeasurement> lpu_measurements;
   std::vector<WaferLlmMeasurement> waferllm_measurements;
   std::vector<CrossValidationRecord> cross_validation;  // cross_validation.csv (empty when absent)
+  RoadmapCatalog roadmap;  // roadmap.toml: its derived designs are also in chips, systems and economics
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "chip") const;

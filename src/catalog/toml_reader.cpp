@@ -183,4 +183,20 @@ std::vector<std::pair<std::string, const toml::table*>> top_level_tables(const t
   return tables;
 }
 
+void check_catalog_name(const std::string& name, const TomlReader& reader) {
+  if (name.empty() || name != to_lower(name) || name.find(' ') != std::string::npos)
+    throw InputError(reader.where(), "catalog names must be lowercase without spaces, got '" + name + "'");
+}
+
+std::map<std::string, std::string> read_figure_sources(TomlReader& reader) {
+  std::map<std::string, std::string> sources;
+  auto table = reader.optional_subtable("figure_sources");
+  if (!table) return sources;
+  for (const auto& key : table->keys()) {
+    if (!reader.has(key)) throw InputError(table->where(key), "cites '" + key + "', which this entry does not set");
+    sources[key] = table->string(key);
+  }
+  return sources;
+}
+
 }  // namespace ws

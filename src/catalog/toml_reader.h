@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -54,5 +55,10 @@ toml::table parse_toml_file(const std::string& path);
 // is a named table; anything else at the top level is rejected with file:line.
 std::vector<std::pair<std::string, const toml::table*>> top_level_tables(const toml::table& document,
                                                                          const std::string& file);
+
+// Catalog entry names are lowercase without spaces ("wse-3"); throws InputError at the entry otherwise.
+void check_catalog_name(const std::string& name, const TomlReader& reader);
+// An entry's `figure_sources = { key = "citation" }`, each key one the entry sets.
+std::map<std::string, std::string> read_figure_sources(TomlReader& reader);
 
 }  // namespace ws

@@ -11,6 +11,15 @@ struct MemoryTier {
   double bandwidth_bytes_per_s = 0;
 };
 
+// A memory die bonded face to face on the chip (a DRAM wafer under the WSE): a tier between SRAM and the host's,
+// spread evenly under the compute, so a region of cores reaches its share of the bandwidth.
+struct BondedMemory {
+  std::string technology;  // "DRAM"
+  double capacity_bytes = 0;
+  double bandwidth_bytes_per_s = 0;  // whole chip
+  double latency_s = 0;              // first byte of a read
+};
+
 // Core-level facts of a wafer-scale engine (used by the wafer device class).
 struct WaferFabric {
   double fabric_width_cores = 0;
@@ -53,6 +62,7 @@ struct Chip {
   std::optional<double> power_w;
   std::optional<int> compute_units;  // SMs / CUs a GEMM's tiles are spread over (wave quantisation)
   std::optional<WaferFabric> fabric;
+  std::optional<BondedMemory> bonded_memory;  // KV lives here when present (roadmap designs)
   std::map<std::string, std::string> figure_sources;  // key -> citation, where it differs from `source`
 
   // Dense FLOP/s for a compute class, or nullopt when the chip does not support it.

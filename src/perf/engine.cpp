@@ -259,6 +259,9 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   const double kv_per_sequence = kv_bytes_for_context(model, request.kv, context_final, request.honor_windows);
   r.kv_bytes = request.concurrency * kv_per_sequence;
   const double usable_per_device = hardware.chip.main_memory.capacity_bytes * device.usable_memory_fraction();
+  // A bonded DRAM tier (roadmap designs) holds all the KV, the SRAM all the weights (the wafer device reads KV
+  // from it: wafer_device.cpp).
+  const double bonded_per_device = hardware.chip.bonded_memory ? hardware.chip.bonded_memory->capacity_bytes : 0.0;
   const int heads = model.attention.heads;
   const int layers = model.num_decoder_layers();
 
@@ -266,7 +269,10 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   Parallelism p;
   if (request.ep) p.ep = *request.ep;
   auto devices_needed = [&](double bytes) { return static_cast<int>(std::ceil(bytes / usable_per_device)); };
-  const int needed = std::max(1, devices_needed(r.weight_bytes + r.kv_bytes));
+  const int needed = bonded_per_device > 0
+                         ? std::max({1, devices_needed(r.weight_bytes),
+                                     static_cast<int>(std::ceil(r.kv_bytes / bonded_per_device))})
+                         : std::max(1, devices_needed(r.weight_bytes + r.kv_bytes));
   if (wafer) {
     if (request.tp && *request.tp != 1)
       throw InputError("tp", "wafers run tensor parallelism inside the wafer only: the 150 GB/s off-wafer links "
@@ -318,7 +324,7 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   r.parallel = p;
   r.devices = p.devices();
   r.systems = static_cast<double>(r.devices) / hardware.system.chip_count;
-  r.memory_capacity_bytes = r.devices * usable_per_device;
+  r.memory_capacity_bytes = r.devices * (usable_per_device + bonded_per_device);
 
   // Stages along layer boundaries.
   std::vector<double> layer_bytes;
@@ -343,14 +349,16 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   int worst_stage = -1;
   // Per-stage memory: the stage's weights (attention replicated under data-parallel attention) plus its layers'
   // share of every sequence's KV (and its copies), over the stage's devices.
-  auto stage_bytes = [&](int s) {
+  auto stage_weight_bytes = [&](int s) {
     double weights = 0;
     for (int i = groups[s].first; i < groups[s].second; ++i)
       weights += layer_bytes[i] + (p.attention_dp ? (p.tp - 1) * attention_bytes[i] : 0.0);
     if (s == 0) weights += first_extra;
     if (s == p.pp - 1) weights += last_extra;
-    return weights + r.kv_bytes * kv_copies() * (groups[s].second - groups[s].first) / layers;
+    return weights;
   };
+  auto stage_kv_bytes = [&](int s) { return r.kv_bytes * kv_copies() * (groups[s].second - groups[s].first) / layers; };
+  auto stage_bytes = [&](int s) { return stage_weight_bytes(s) + stage_kv_bytes(s); };
   auto check_stages = [&] {
     groups = split_layers(layer_bytes, first_extra, last_extra, p.pp);
     if (static_cast<int>(groups.size()) != p.pp)
@@ -358,7 +366,10 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
     worst_excess = 0;
     worst_stage = -1;
     for (int s = 0; s < p.pp; ++s) {
-      const double excess = stage_bytes(s) - usable_per_device * p.tp;
+      const double excess = bonded_per_device > 0
+                                ? std::max(stage_weight_bytes(s) - usable_per_device * p.tp,
+                                           stage_kv_bytes(s) - bonded_per_device * p.tp)
+                                : stage_bytes(s) - usable_per_device * p.tp;
       if (excess > worst_excess) { worst_excess = excess; worst_stage = s; }
     }
   };
@@ -413,9 +424,10 @@ PerfEngine::Plan PerfEngine::plan(const ModelSpec& model, const Hardware& hardwa
   r.parallel = p;
   r.devices = p.devices();
   r.systems = static_cast<double>(r.devices) / hardware.system.chip_count;
-  r.memory_capacity_bytes = r.devices * usable_per_device;
+  r.memory_capacity_bytes = r.devices * (usable_per_device + bonded_per_device);
   if (worst_stage >= 0) {
-    const double kv_room = std::max(0.0, r.devices * usable_per_device - r.weight_bytes);
+    const double kv_room = bonded_per_device > 0 ? r.devices * bonded_per_device
+                                                 : std::max(0.0, r.devices * usable_per_device - r.weight_bytes);
     const double fits = std::floor(kv_room / (kv_per_sequence * kv_copies()));
     throw InfeasibleError(fmt::format(
         "does not fit: {:.1f} GB of weights + {:.1f} GB of KV ({} sequences x {:.2f} GB at {:.0f} tokens) on {} x {} "

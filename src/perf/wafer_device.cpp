@@ -119,8 +119,16 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       a.element_bytes = p.kv_element_bytes > 0 ? p.kv_element_bytes : 2.0;
       // The queries are gathered at each KV head's band before it, the heads' outputs spread after it.
       const double qkv_columns = (a.heads + a.kv_heads) * p.qk_head_dim + a.kv_heads * p.v_head_dim;
-      return fabric::attention_gather_cycles(f, g, a, qkv_columns) + fabric::attention_cycles(f, kReduce, g, a) +
-             fabric::attention_spread_cycles(f, g, a);
+      double cycles = fabric::attention_gather_cycles(f, g, a, qkv_columns) + fabric::attention_cycles(f, kReduce, g, a) +
+                      fabric::attention_spread_cycles(f, g, a);
+      if (const auto& dram = hardware.chip.bonded_memory) {
+        // The KV lives in the bonded DRAM under the region: its share of the tier's bandwidth streams it up while
+        // the cores score, after the first read's latency.
+        const double kv_bytes = a.context_tokens * a.kv_heads * (p.qk_head_dim + p.v_head_dim) * a.element_bytes;
+        const double region_bandwidth = dram->bandwidth_bytes_per_s * g.cores() / f.cores_enabled;
+        cycles = std::max(cycles, kv_bytes / region_bandwidth * f.clock_hz) + dram->latency_s * f.clock_hz;
+      }
+      return cycles;
     }
     if (p.weight_bytes_resident <= 0) return 0.0;
     double params = 0;

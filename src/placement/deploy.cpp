@@ -41,6 +41,7 @@ Deployment deploy(const ModelSpec& model, const Hardware& hardware, const Deploy
   d.device_capacity_bytes = hardware.chip.main_memory.capacity_bytes;
   d.weight_bytes = weight_bytes(model, request.weights);
   const double capacity = d.device_capacity_bytes;
+  const double bonded = hardware.chip.bonded_memory ? hardware.chip.bonded_memory->capacity_bytes : 0.0;
   const bool layer_bound = hardware.chip.device_class == "wafer";
 
   // Layers: from the config, or a published aggregate's count (then all layers are taken as equal).
@@ -97,13 +98,15 @@ Deployment deploy(const ModelSpec& model, const Hardware& hardware, const Deploy
     // Each device moves its own layers' share of the KV over its own off-chip links, in parallel.
     if (auto link = hardware.chip.scale_out_bytes_per_s)
       d.kv_transfer_seconds = d.kv_bytes_per_sequence / (d.min_devices * *link);
-    const double free_total = capacity * d.min_devices - d.weight_bytes;
+    // A bonded DRAM tier holds all the KV (the SRAM the weights): perf/engine.cpp places it the same way.
+    const double free_total = bonded > 0 ? bonded * d.min_devices : capacity * d.min_devices - d.weight_bytes;
     d.sequences_that_fit = d.kv_bytes_per_sequence > 0 ? std::floor(free_total / d.kv_bytes_per_sequence) : 0;
   }
 
   // The public calculator's "systems for one copy": weights plus the KV of every concurrent sequence.
   const double kv_total = request.concurrency * d.kv_bytes_per_sequence;
-  d.devices_for_concurrency = static_cast<int>(std::ceil((d.weight_bytes + kv_total) / capacity));
+  d.devices_for_concurrency = bonded > 0 ? static_cast<int>(std::ceil(kv_total / bonded))
+                                         : static_cast<int>(std::ceil((d.weight_bytes + kv_total) / capacity));
   if (d.feasible) d.devices_for_concurrency = std::max(d.devices_for_concurrency, d.min_devices);
   d.systems_for_concurrency = (d.devices_for_concurrency + hardware.system.chip_count - 1) / hardware.system.chip_count;
   d.layers_per_device_at_concurrency =

@@ -14,7 +14,7 @@ const std::vector<Command>& commands() {
       chips_command(),    systems_command(),  models_command(),      precisions_command(), workloads_command(),
       footprint_command(), gemm_command(),    fabric_command(),     wafer_command(),      deploy_command(),      tco_command(),        perf_command(),
       frontier_command(), cost_command(),     feasibility_command(), disagg_command(),     offload_command(),
-      simulate_command(), validate_command(), calibrate_command(),   report_command(),
+      simulate_command(), validate_command(), calibrate_command(),   roadmap_command(),   report_command(),
   };
   return all;
 }

@@ -29,7 +29,12 @@ TEST(Catalog, EveryNameTheIssueListsResolves) {
                            "cs-3", "mi300x", "mi325x", "mi355x", "trainium2", "mi300x-8", "mi325x-8", "mi355x-8",
                            "trn2-48xlarge", "trn3-ultraserver"})
     EXPECT_NO_THROW(c.hardware(name)) << name;
-  EXPECT_EQ(c.chips.size(), 18u);  // the source's 14 and four from datasheets (AMD MI300X/MI325X/MI355X, Trainium2)
+  // chips.toml: the source's 14 and four from datasheets (AMD MI300X/MI325X/MI355X, Trainium2); roadmap.toml derives
+  // six more (CS-2 as a check, CS-4, DRAM wafer, photonic I/O, N2 wafer, LP40).
+  std::size_t derived = 0;
+  for (const auto& d : c.roadmap.designs) derived += !d.scaled_from.empty();
+  EXPECT_EQ(derived, 6u);
+  EXPECT_EQ(c.chips.size(), 18u + 6u);
 }
 
 TEST(Catalog, NamesMatchCaseInsensitively) {

@@ -80,6 +80,7 @@ const std::map<std::string, std::pair<std::vector<std::string>, json>>& bases() 
       {"validate", {{}, json::object()}},
       // calibrate fits for minutes: its base names no class, so every case is a quick rejection or a quick answer.
       {"calibrate", {{"--device-class", "none"}, json::object()}},
+      {"roadmap", {{"--preset", "cs-3", "--feasibility-contexts", "8192"}, {{"preset", "cs-3"}, {"feasibility_contexts", "8192"}}}},
       {"report", {{"--out", "report_out"}, json::object()}},
   };
   return b;

@@ -24,6 +24,7 @@ Command offload_command();
 Command simulate_command();
 Command validate_command();
 Command calibrate_command();
+Command roadmap_command();
 Command report_command();
 
 }  // namespace ws
