@@ -20,13 +20,16 @@ const SystemBom& find_bom(const Catalog& catalog, const std::string& hardware) {
     if (b.system == system) return b;
     known.push_back(b.system);
   }
-  throw InputError("hardware", unknown_name_message("bill of materials for", hardware, known, ""));
+  std::string names;
+  for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+  throw InputError("hardware", "expected a system with a bill of materials in catalog/bom.toml (" + names + "); got '" +
+                                   hardware + "'");
 }
 
 Table lines_table(const Bom& bom, const std::string& scenario) {
   Table t;
   t.title = fmt::format("Bill of materials: {} + KVSS rack ({}, DRAM {:.2f} USD/GB)", bom.system, scenario, bom.dram_usd_per_gb);
-  t.columns = {Column{"item", "item"}, Column{"quantity", "qty", 1, 0}, Column{"unit_cost_usd", "unit USD", 1, 2},
+  t.columns = {Column{"item", "item"}, Column{"quantity", "qty", 1, 0, true}, Column{"unit_cost_usd", "unit USD", 1, 2},
                Column{"extended_cost_usd", "extended USD", 1, 0}, Column{"share", "share %", 0.01, 1},
                Column{"basis", "source or assumption"}};
   for (const auto& line : bom.lines)
