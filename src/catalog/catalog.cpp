@@ -680,6 +680,9 @@ Catalog load_catalog(const std::string& root) {
   catalog.lpu_measurements = load_lpu_measurements((base / "measurements").string());
   catalog.waferllm_measurements = load_waferllm_measurements((base / "measurements").string());
   catalog.cross_validation = load_cross_validation((base / "cross_validation.csv").string());
+  catalog.contracts = load_contracts((base / "deals.toml").string());
+  catalog.deal_presets = load_deal_presets((base / "deal_presets.toml").string(), catalog.contracts, catalog.hardware_names());
+  catalog.boms = load_boms((base / "bom.toml").string(), catalog.hardware_names());
   for (const auto& chip : catalog.chips) catalog.constants_for(chip.device_class);  // every class has constants
   return catalog;
 }
@@ -705,6 +708,12 @@ const std::vector<std::pair<std::string, FileLoader>>& file_loaders() {
       {"peers.toml", [](const std::string& path, const Catalog&) { load_peers(path); }},
       {"speculative.toml",
        [](const std::string& path, const Catalog& context) { load_speculation(path, context.models); }},
+      {"deals.toml", [](const std::string& path, const Catalog&) { load_contracts(path); }},
+      {"deal_presets.toml",
+       [](const std::string& path, const Catalog& context) {
+         load_deal_presets(path, context.contracts, context.hardware_names());
+       }},
+      {"bom.toml", [](const std::string& path, const Catalog& context) { load_boms(path, context.hardware_names()); }},
       {"workload", [](const std::string& path, const Catalog&) { load_workload_file(path); }}};
   return loaders;
 }

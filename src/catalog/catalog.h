@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/deals.h"
 #include "core/precision.h"
 #include "hardware/chip.h"
 #include "hardware/device_constants.h"
@@ -136,6 +137,9 @@ struct Catalog {
   std::vector<WaferLlmMeasurement> waferllm_measurements;
   std::vector<CrossValidationRecord> cross_validation;  // cross_validation.csv (empty when absent)
   RoadmapCatalog roadmap;  // roadmap.toml: its derived designs are also in chips, systems and economics
+  std::vector<Contract> contracts;       // deals.toml
+  std::vector<DealPreset> deal_presets;  // deal_presets.toml
+  std::vector<SystemBom> boms;           // bom.toml
 
   // Lookups are case-insensitive; an unknown name throws InputError naming `where` and the closest names.
   const Chip& chip(const std::string& name, const std::string& where = "chip") const;

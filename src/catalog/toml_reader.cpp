@@ -93,6 +93,33 @@ double TomlReader::fraction(const std::string& key) {
   return value;
 }
 
+double TomlReader::in_range(const std::string& key, double low, double high) {
+  auto value = optional_in_range(key, low, high);
+  if (!value) throw InputError(where(key), fmt::format("missing required key '{}' (a number in [{}, {}])", key, low, high));
+  return *value;
+}
+
+std::optional<double> TomlReader::optional_in_range(const std::string& key, double low, double high) {
+  if (!has(key)) return std::nullopt;
+  const double value = number(key);
+  if (value < low || value > high)
+    throw InputError(where(key), fmt::format("expected a number in [{}, {}], got {}", low, high, value));
+  return value;
+}
+
+std::vector<std::pair<std::string, TomlReader>> TomlReader::subtables_in_order() {
+  std::vector<std::pair<std::string, TomlReader>> result;
+  for (const auto& [key, value] : *table_)
+    if (const toml::table* sub = value.as_table()) {
+      consumed_.insert(std::string(key.str()));
+      result.emplace_back(std::string(key.str()), TomlReader(*sub, file_, table_name_ + "." + std::string(key.str())));
+    }
+  std::stable_sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
+    return a.second.table_->source().begin.line < b.second.table_->source().begin.line;
+  });
+  return result;
+}
+
 std::optional<long long> TomlReader::optional_positive_integer(const std::string& key) {
   const toml::node* found = node(key);
   if (!found) return std::nullopt;

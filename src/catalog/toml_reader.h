@@ -27,6 +27,8 @@ class TomlReader {
   double non_negative(const std::string& key);
   std::optional<double> optional_non_negative(const std::string& key);
   double fraction(const std::string& key);  // in [0, 1]
+  double in_range(const std::string& key, double low, double high);  // any sign: margins, rates
+  std::optional<double> optional_in_range(const std::string& key, double low, double high);
   long long positive_integer(const std::string& key);
   std::optional<long long> optional_positive_integer(const std::string& key);
   // [[a, b], [c, d], ...] of numbers.
@@ -34,6 +36,8 @@ class TomlReader {
   TomlReader subtable(const std::string& key);
   std::optional<TomlReader> optional_subtable(const std::string& key);
   std::vector<std::string> keys() const;
+  // The subtables of this table in the order the file writes them (toml++ iterates keys sorted); consumes them.
+  std::vector<std::pair<std::string, TomlReader>> subtables_in_order();
 
   // Throws for the first key not consumed, listing the keys that are accepted.
   void reject_unknown_keys(const std::vector<std::string>& accepted_hint = {}) const;

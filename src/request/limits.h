@@ -22,6 +22,15 @@ inline constexpr double max_duration_s = 30 * 86400.0;
 inline constexpr double max_rate_per_s = 1e7;
 // 1e6 USD per system-hour: three orders of magnitude above any rental price in the catalog.
 inline constexpr double max_usd_per_hour = 1e6;
+// Deal and BoM money per system: 1e9 USD, over 200x the dearest system in the catalog (GB300 NVL72, ~4M USD).
+inline constexpr double max_usd_per_system = 1e9;
+// Years of a deal's term, lifetime or depreciation: 30, the life a data-centre building is depreciated over; servers
+// run 4-6 years.
+inline constexpr long long max_deal_years = 30;
+// A cost of capital or hurdle rate of at most 100% a year: beyond venture returns.
+inline constexpr double max_cost_of_capital = 1;
+// DRAM price: 1000 USD/GB, over 30x the 2026 peak of server DDR5 (~30 USD/GB) and above HBM.
+inline constexpr double max_dram_usd_per_gb = 1000;
 // Names and paths: PATH_MAX on Linux; no catalog name comes close.
 inline constexpr double max_text_chars = 4096;
 // Items in one list (models, hardware, contexts, shapes): the whole catalog is ~40 names.

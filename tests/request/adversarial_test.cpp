@@ -67,6 +67,8 @@ const std::map<std::string, std::pair<std::vector<std::string>, json>>& bases() 
       {"wafer", {{"--region", "16x16", "--trials", "2"}, {{"region", "16x16"}, {"trials", 2}}}},
       {"deploy", {{"--model", "llama-3.1-8b", "--hardware", "cs-3"}, {{"model", "llama-3.1-8b"}, {"hardware", "cs-3"}}}},
       {"tco", {{"--hardware", "cs-3"}, {{"hardware", "cs-3"}}}},
+      {"deal", {{"--sensitivity"}, {{"sensitivity", true}}}},
+      {"bom", {{"--hardware", "cs-3"}, {{"hardware", "cs-3"}}}},
       {"perf", {{"--model", "llama-3.1-8b", "--hardware", "cs-3"}, {{"model", "llama-3.1-8b"}, {"hardware", "cs-3"}}}},
       {"frontier", {{"--model", "llama-3.1-8b", "--hardware", "cs-3", "--max-concurrency", "8"},
                     {{"model", "llama-3.1-8b"}, {"hardware", "cs-3"}, {"max_concurrency", 8}}}},

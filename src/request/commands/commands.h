@@ -15,6 +15,8 @@ Command fabric_command();
 Command wafer_command();
 Command deploy_command();
 Command tco_command();
+Command deal_command();
+Command bom_command();
 Command perf_command();
 Command frontier_command();
 Command cost_command();
