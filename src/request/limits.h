@@ -22,6 +22,12 @@ inline constexpr double max_duration_s = 30 * 86400.0;
 inline constexpr double max_rate_per_s = 1e7;
 // 1e6 USD per system-hour: three orders of magnitude above any rental price in the catalog.
 inline constexpr double max_usd_per_hour = 1e6;
+// A fleet of 10 GW critical IT: twice the largest announced AI campus (~5 GW); larger is a typo in MW vs kW.
+inline constexpr double max_fleet_mw = 1e4;
+// A hardware budget of 1e12 USD: above the largest announced AI build-out (~5e11 USD).
+inline constexpr double max_budget_usd = 1e12;
+// Bins of a length histogram: 1000 already resolve a 400k-token range to 400 tokens.
+inline constexpr double max_length_bins = 1000;
 // Names and paths: PATH_MAX on Linux; no catalog name comes close.
 inline constexpr double max_text_chars = 4096;
 // Items in one list (models, hardware, contexts, shapes): the whole catalog is ~40 names.

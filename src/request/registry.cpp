@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
       footprint_command(), gemm_command(),    fabric_command(),     wafer_command(),      deploy_command(),      tco_command(),        perf_command(),
       frontier_command(), cost_command(),     feasibility_command(), disagg_command(),     offload_command(),
       simulate_command(), validate_command(), calibrate_command(),   report_command(),
+      fleet_command(),    roofline_command(), lengths_command(),
   };
   return all;
 }

@@ -25,5 +25,8 @@ Command simulate_command();
 Command validate_command();
 Command calibrate_command();
 Command report_command();
+Command fleet_command();
+Command roofline_command();
+Command lengths_command();
 
 }  // namespace ws
