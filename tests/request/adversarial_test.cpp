@@ -81,6 +81,9 @@ const std::map<std::string, std::pair<std::vector<std::string>, json>>& bases() 
       // calibrate fits for minutes: its base names no class, so every case is a quick rejection or a quick answer.
       {"calibrate", {{"--device-class", "none"}, json::object()}},
       {"report", {{"--out", "report_out"}, json::object()}},
+      {"fleet", {{"--mw", "30"}, {{"mw", 30}}}},
+      {"roofline", {{"--chip", "h100"}, {{"chip", "h100"}}}},
+      {"lengths", {{}, json::object()}},
   };
   return b;
 }
