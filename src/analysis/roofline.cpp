@@ -1,6 +1,7 @@
 #include "analysis/roofline.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace ws {
@@ -43,6 +44,32 @@ GemmAnalysis analyze_gemm(const GemmShape& shape, const Chip& chip, const Precis
   a.attainable_flops_per_s = std::min(peak, memory_limited);
   a.time_s = a.flops / a.attainable_flops_per_s;
   return a;
+}
+
+double Roofline::attainable_flops_per_s(double arithmetic_intensity) const {
+  return std::min(peak_flops_per_s, arithmetic_intensity * bandwidth_bytes_per_s);
+}
+
+std::optional<Roofline> hardware_roofline(const Hardware& hardware, const Precision& precision, double units) {
+  const auto peak = hardware.flops_per_s(precision.compute_class);
+  if (!peak) return std::nullopt;
+  return Roofline{hardware.system.name, units, units * hardware.chip_count(), *peak * units,
+                  hardware.memory_bandwidth_bytes_per_s() * units};
+}
+
+std::vector<double> roofline_intensities(double low, double high, const std::vector<double>& exact) {
+  std::vector<double> points;
+  for (int decade = static_cast<int>(std::floor(std::log10(low))); decade <= static_cast<int>(std::ceil(std::log10(high)));
+       ++decade)
+    for (double step : {1.0, 2.0, 5.0}) {
+      // Decimal literals (2 = 2, not 2.0000000000000004): a table lookup at AI = 2 must find its row.
+      const double value = decade >= 0 ? step * std::pow(10.0, decade) : step / std::pow(10.0, -decade);
+      if (value >= low && value <= high) points.push_back(value);
+    }
+  points.insert(points.end(), exact.begin(), exact.end());
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  return points;
 }
 
 }  // namespace ws

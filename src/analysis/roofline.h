@@ -1,9 +1,11 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/precision.h"
 #include "hardware/chip.h"
+#include "hardware/system.h"
 
 namespace ws {
 
@@ -39,5 +41,25 @@ struct GemmAnalysis {
 
 // At exactly the ridge point both limits are equal; it is classed compute-bound.
 GemmAnalysis analyze_gemm(const GemmShape& shape, const Chip& chip, const Precision& precision);
+
+// The roofline of a chip, a system, or what a budget buys of one: attainable FLOP/s at an arithmetic intensity is
+// min(peak, intensity x memory bandwidth).
+struct Roofline {
+  std::string name;
+  double units = 1;  // copies of the hardware (fractional where a budget buys part of one)
+  double chips = 1;  // chips in those copies
+  double peak_flops_per_s = 0;
+  double bandwidth_bytes_per_s = 0;
+  double ridge_point() const { return peak_flops_per_s / bandwidth_bytes_per_s; }
+  double attainable_flops_per_s(double arithmetic_intensity) const;
+};
+
+// `units` copies of `hardware` at the precision's compute class over its main memory; nullopt when the chip has no
+// FLOP/s figure for that class.
+std::optional<Roofline> hardware_roofline(const Hardware& hardware, const Precision& precision, double units = 1);
+
+// Intensities to draw rooflines at: 1, 2 and 5 per decade over [low, high], plus `exact` (ridge points, shapes), sorted
+// and unique. On log-log axes a roofline is two straight pieces, so these points draw it exactly.
+std::vector<double> roofline_intensities(double low, double high, const std::vector<double>& exact = {});
 
 }  // namespace ws

@@ -254,6 +254,64 @@ std::vector<SystemEconomics> load_economics(const std::string& file, const std::
   return result;
 }
 
+// facilities.toml: [cooling.<system>] and [capacity_plan.<name>] tables; unknown groups and keys are rejected.
+SystemCooling read_cooling(TomlReader r, const std::string& system, const std::vector<std::string>& systems) {
+  if (std::find(systems.begin(), systems.end(), system) == systems.end())
+    throw InputError(r.where(), unknown_name_message("system", system, systems, "waferscope systems"));
+  SystemCooling c;
+  c.system_name = system;
+  c.source = r.string("source");
+  c.coolant_l_per_min_per_kw = r.positive("coolant_l_per_min_per_kw");
+  c.coolant_inlet_c = r.positive("coolant_inlet_c");
+  r.reject_unknown_keys({"source", "coolant_l_per_min_per_kw", "coolant_inlet_c"});
+  return c;
+}
+
+// [[year, MW], ...] with whole, ascending years and non-negative megawatts, in watts.
+std::vector<std::pair<int, double>> read_yearly_mw(TomlReader& r, const std::string& key) {
+  const auto pairs = r.optional_pairs(key);
+  if (!pairs || pairs->empty()) throw InputError(r.where(key), "missing required key '" + key + "' ([[year, MW], ...])");
+  std::vector<std::pair<int, double>> result;
+  for (const auto& [year, mw] : *pairs) {
+    if (year != std::floor(year) || year < 1900 || year > 2200 || mw < 0)
+      throw InputError(r.where(key), fmt::format("expected [whole year, MW >= 0] pairs; got [{}, {}]", year, mw));
+    if (!result.empty() && year <= result.back().first)
+      throw InputError(r.where(key), fmt::format("expected years in ascending order; {} follows {}", year, result.back().first));
+    result.emplace_back(static_cast<int>(year), mw * units::watts_per_mw);
+  }
+  return result;
+}
+
+CapacityPlan read_capacity_plan(TomlReader r, const std::string& name, const std::vector<std::string>& systems) {
+  CapacityPlan p;
+  p.name = name;
+  p.source = r.string("source");
+  p.system_name = r.string("system");
+  if (std::find(systems.begin(), systems.end(), p.system_name) == systems.end())
+    throw InputError(r.where("system"), unknown_name_message("system", p.system_name, systems, "waferscope systems"));
+  p.tranches_w = read_yearly_mw(r, "tranches_mw");
+  p.lined_up_w = read_yearly_mw(r, "lined_up_mw");
+  p.lined_up_source = r.string("lined_up_source");
+  r.reject_unknown_keys({"source", "system", "tranches_mw", "lined_up_mw", "lined_up_source"});
+  return p;
+}
+
+Facilities load_facilities(const std::string& file, const std::vector<std::string>& systems) {
+  Facilities f;
+  if (std::error_code error; !fs::exists(file, error)) return f;
+  const toml::table document = parse_toml_file(file);
+  for (const auto& [group, table] : top_level_tables(document, file)) {
+    TomlReader r(*table, file, group);
+    if (group != "cooling" && group != "capacity_plan")
+      throw InputError(r.where(), unknown_name_message("table", group, {"cooling", "capacity_plan"}, ""));
+    for (const auto& name : r.keys()) {
+      if (group == "cooling") f.cooling.push_back(read_cooling(r.subtable(name), name, systems));
+      else f.capacity_plans.push_back(read_capacity_plan(r.subtable(name), name, systems));
+    }
+  }
+  return f;
+}
+
 std::vector<DeviceConstants> load_calibration(const std::string& file) {
   const toml::table document = parse_toml_file(file);
   std::vector<DeviceConstants> result;
@@ -673,6 +731,7 @@ Catalog load_catalog(const std::string& root) {
   catalog.device_constants = load_calibration((base / "calibration.toml").string());
   catalog.workloads = load_workloads((base / "workloads").string());
   catalog.prices = load_prices((base / "prices.toml").string());
+  catalog.facilities = load_facilities((base / "facilities.toml").string(), catalog.system_names());
   catalog.calculator = load_peers((base / "peers.toml").string());
   catalog.speculation = load_speculation((base / "speculative.toml").string(), catalog.models);
   catalog.gpu_measurements = load_gpu_measurements((base / "measurements").string());
@@ -705,6 +764,8 @@ const std::vector<std::pair<std::string, FileLoader>>& file_loaders() {
       {"calibration.toml", [](const std::string& path, const Catalog&) { load_calibration(path); }},
       {"roadmap.toml", [](const std::string& path, const Catalog&) { load_roadmap(path); }},
       {"prices.toml", [](const std::string& path, const Catalog&) { load_prices(path); }},
+      {"facilities.toml",
+       [](const std::string& path, const Catalog& context) { load_facilities(path, context.system_names()); }},
       {"peers.toml", [](const std::string& path, const Catalog&) { load_peers(path); }},
       {"speculative.toml",
        [](const std::string& path, const Catalog& context) { load_speculation(path, context.models); }},
@@ -841,6 +902,21 @@ Workload Catalog::workload(const std::string& name_or_path, const std::string& w
     }
   }
   return w;
+}
+
+const SystemCooling* Catalog::cooling_for(const std::string& system_name) const {
+  for (const auto& c : facilities.cooling)
+    if (c.system_name == system_name) return &c;
+  return nullptr;
+}
+
+const CapacityPlan& Catalog::capacity_plan(const std::string& name, const std::string& where) const {
+  std::vector<std::string> known;
+  for (const auto& p : facilities.capacity_plans) {
+    if (p.name == to_lower(name)) return p;
+    known.push_back(p.name);
+  }
+  throw InputError(where, unknown_name_message("capacity plan", name, known, "") + " (catalog/facilities.toml)");
 }
 
 const PriceList& Catalog::price_list(const std::string& name, const std::string& where) const {

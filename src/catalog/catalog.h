@@ -9,6 +9,7 @@
 #include "hardware/device_constants.h"
 #include "hardware/economics.h"
 #include "hardware/roadmap.h"
+#include "hardware/facility.h"
 #include "hardware/system.h"
 #include "model/model_spec.h"
 #include "workload/workload.h"
@@ -114,6 +115,12 @@ struct CrossValidationRecord {
   double fit_median_ape = 0, cv_median_ape = 0, signed_median = 0, worst_ape = 0;
 };
 
+// facilities.toml (absent file: both empty).
+struct Facilities {
+  std::vector<SystemCooling> cooling;
+  std::vector<CapacityPlan> capacity_plans;
+};
+
 // Everything the catalog folder holds, validated. Immutable once loaded.
 // Whether a name that is not in the catalog may be read as a file path. The CLI reads the user's own files; the
 // API serves remote callers, who must not make the server open its files (or /dev/stdin), so it takes names only.
@@ -129,6 +136,7 @@ struct Catalog {
   std::vector<DeviceConstants> device_constants;  // calibration.toml, one per device class
   std::vector<WorkloadEntry> workloads;           // workloads/*.toml
   std::vector<PriceList> prices;                  // prices.toml
+  Facilities facilities;                          // facilities.toml
   std::optional<CalculatorConstants> calculator;  // peers.toml (absent when the folder has none)
   std::vector<GpuServingMeasurement> gpu_measurements;     // measurements/ (empty when a file is absent)
   std::vector<VendorSpeculation> speculation;  // speculative.toml
@@ -154,6 +162,8 @@ struct Catalog {
   // A catalog workload name or a path to a workload .toml; trace workloads read their trace here.
   Workload workload(const std::string& name_or_path, const std::string& where = "workload",
                     UserPaths paths = UserPaths::allowed) const;
+  const SystemCooling* cooling_for(const std::string& system_name) const;  // nullptr: none in facilities.toml
+  const CapacityPlan& capacity_plan(const std::string& name, const std::string& where) const;
   const PriceList& price_list(const std::string& name, const std::string& where = "price_list") const;
   std::vector<std::string> workload_names() const;
 

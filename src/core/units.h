@@ -28,6 +28,7 @@ inline constexpr double seconds_per_us = 1e-6;
 inline constexpr double seconds_per_hour = 3600.0;
 
 inline constexpr double watts_per_kw = kilo;
+inline constexpr double watts_per_mw = mega;
 inline constexpr double params_per_billion = giga;
 
 // "128K" in the published tables means 128,000 tokens.

@@ -31,6 +31,12 @@ inline constexpr long long max_deal_years = 30;
 inline constexpr double max_cost_of_capital = 1;
 // DRAM price: 1000 USD/GB, over 30x the 2026 peak of server DDR5 (~30 USD/GB) and above HBM.
 inline constexpr double max_dram_usd_per_gb = 1000;
+// A fleet of 10 GW critical IT: twice the largest announced AI campus (~5 GW); larger is a typo in MW vs kW.
+inline constexpr double max_fleet_mw = 1e4;
+// A hardware budget of 1e12 USD: above the largest announced AI build-out (~5e11 USD).
+inline constexpr double max_budget_usd = 1e12;
+// Bins of a length histogram: 1000 already resolve a 400k-token range to 400 tokens.
+inline constexpr double max_length_bins = 1000;
 // Names and paths: PATH_MAX on Linux; no catalog name comes close.
 inline constexpr double max_text_chars = 4096;
 // Items in one list (models, hardware, contexts, shapes): the whole catalog is ~40 names.

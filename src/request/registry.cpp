@@ -11,10 +11,12 @@ namespace ws {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
-      chips_command(),    systems_command(),  models_command(),      precisions_command(), workloads_command(),
-      footprint_command(), gemm_command(),    fabric_command(),     wafer_command(),      deploy_command(),      tco_command(), deal_command(), bom_command(),        perf_command(),
-      frontier_command(), cost_command(),     feasibility_command(), disagg_command(),     offload_command(),
-      simulate_command(), validate_command(), calibrate_command(),   roadmap_command(),   report_command(),
+      chips_command(),     systems_command(),  models_command(),       precisions_command(), workloads_command(),
+      lengths_command(),   footprint_command(), gemm_command(),        roofline_command(),   fabric_command(),
+      wafer_command(),     deploy_command(),   tco_command(),          perf_command(),       frontier_command(),
+      cost_command(),      feasibility_command(), disagg_command(),    offload_command(),    simulate_command(),
+      fleet_command(),     deal_command(),     bom_command(),          roadmap_command(),    validate_command(),
+      calibrate_command(), report_command(),
   };
   return all;
 }

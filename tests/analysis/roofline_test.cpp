@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/csv.h"
@@ -70,6 +71,46 @@ TEST(Roofline, BoundFlipsAtTheRidge) {
 TEST(Roofline, WaferIsComputeBoundEvenAtBatchOne) {
   const auto a = analyze_gemm(GemmShape{"decode batch=1", 1, 8192, 8192}, test::catalog().chip("wse-3"), precision("fp8"));
   EXPECT_EQ(a.bound, Bound::compute);  // AI ~2 > ridge 0.74: the source's "all memory-bound" list is wrong here
+}
+
+// Golden (issue 13 part 5): at 2 FLOP/byte in FP8 the WSE-3 is past its ridge (0.74) at its full dense 15,625 TFLOPS;
+// an H100 is at 2 x 3.35 TB/s = 6.7 TFLOPS. Just below and above a ridge the bound switches.
+TEST(Roofline, AttainableAtTwoFlopsPerByte) {
+  const Catalog& c = test::catalog();
+  const Roofline wse3 = *hardware_roofline(c.hardware("wse-3"), precision("fp8"));
+  const Roofline h100 = *hardware_roofline(c.hardware("h100"), precision("fp8"));
+  EXPECT_DOUBLE_EQ(wse3.attainable_flops_per_s(2), 15625e12);
+  EXPECT_DOUBLE_EQ(h100.attainable_flops_per_s(2), 6.7e12);
+  EXPECT_NEAR(wse3.ridge_point(), 0.74, 0.005);
+  EXPECT_LT(wse3.attainable_flops_per_s(wse3.ridge_point() * 0.999), 15625e12);
+  EXPECT_DOUBLE_EQ(wse3.attainable_flops_per_s(wse3.ridge_point() * 1.001), 15625e12);
+  EXPECT_FALSE(hardware_roofline(c.hardware("h100"), precision("fp4")));  // no FP4 figure for an H100
+}
+
+TEST(Roofline, IntensityGridHoldsTheDecadesAndTheExactPoints) {
+  const auto points = roofline_intensities(0.1, 1e4, {0.744, 241.0});
+  EXPECT_EQ(points.front(), 0.1);
+  EXPECT_EQ(points.back(), 1e4);
+  for (double x : {0.2, 2.0, 5.0, 1000.0, 0.744, 241.0})
+    EXPECT_NE(std::find(points.begin(), points.end(), x), points.end()) << x;
+  EXPECT_TRUE(std::is_sorted(points.begin(), points.end()));
+}
+
+// What 1M USD buys at the catalog's rough prices (the source's: ~2 HGX, ~4 NVL72 sleds' worth of GPUs, ~50 LP30s,
+// one wafer). Whole units: an HGX B300 at 400k USD is 2.5 -> 2; an NVL72 at 3.96M USD is 18.2 GPUs, 4 whole compute
+// trays of 4 GPUs (NVIDIA GB300 NVL72: 18 trays x 4 GPUs); LP30 at 20k USD is 50; a CS-3 at 1M USD is 1.
+TEST(Roofline, WhatAMillionDollarsBuys) {
+  const Catalog& c = test::catalog();
+  auto units = [&](const std::string& name) { return hardware_roofline(c.hardware(name), precision("fp8"), 1e6 / *c.hardware(name).price_usd())->units; };
+  auto chips = [&](const std::string& name) { return hardware_roofline(c.hardware(name), precision("fp8"), 1e6 / *c.hardware(name).price_usd())->chips; };
+  EXPECT_EQ(std::floor(units("dgx-b300")), 2);
+  EXPECT_EQ(std::floor(chips("gb300-nvl72") / 4), 4);
+  EXPECT_NEAR(units("groq-lp30"), 50, 1e-9);
+  EXPECT_NEAR(units("cs-3"), 1, 1e-12);
+  // Scaling keeps the ridge: peak and bandwidth both scale by the units.
+  const Roofline nvl = *hardware_roofline(c.hardware("gb300-nvl72"), precision("fp8"), 0.25);
+  EXPECT_DOUBLE_EQ(nvl.ridge_point(), 5000e12 / 8e12);
+  EXPECT_DOUBLE_EQ(nvl.peak_flops_per_s, 0.25 * 72 * 5000e12);
 }
 
 }  // namespace

@@ -84,6 +84,9 @@ const std::map<std::string, std::pair<std::vector<std::string>, json>>& bases() 
       {"calibrate", {{"--device-class", "none"}, json::object()}},
       {"roadmap", {{"--preset", "cs-3", "--feasibility-contexts", "8192"}, {{"preset", "cs-3"}, {"feasibility_contexts", "8192"}}}},
       {"report", {{"--out", "report_out"}, json::object()}},
+      {"fleet", {{"--mw", "30"}, {{"mw", 30}}}},
+      {"roofline", {{"--chip", "h100"}, {{"chip", "h100"}}}},
+      {"lengths", {{}, json::object()}},
   };
   return b;
 }

@@ -28,5 +28,8 @@ Command validate_command();
 Command calibrate_command();
 Command roadmap_command();
 Command report_command();
+Command fleet_command();
+Command roofline_command();
+Command lengths_command();
 
 }  // namespace ws
