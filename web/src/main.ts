@@ -43,6 +43,7 @@ function num(id: string): number { return Number($<HTMLInputElement>(id).value);
 
 let frontierPlot: uPlot | null = null;
 let generation = 0;
+const notices: string[] = [];  // problems found at start-up, kept on screen by every compute
 
 async function compute() {
   const mine = ++generation;
@@ -77,7 +78,7 @@ async function compute() {
     try { return [k, { ok: true, value: await p }]; } catch (e) { return [k, { ok: false, error: (e as Error).message }]; }
   })));
   if (mine !== generation) return;  // a newer input arrived while these were in flight
-  const errors: string[] = [];
+  const errors: string[] = [...notices];
   const s = settled as Record<string, { ok: boolean; value?: any; error?: string }>;
   for (const [k, v] of Object.entries(s)) if (!v.ok) errors.push(`${k}: ${v.error}`);
   status.textContent = errors.join(" · ");
@@ -170,19 +171,187 @@ function drawFeasibility(grid: { params: number[]; input_tokens: number[]; syste
   ctx.fill();
 }
 
+// The deal's overridable fields (`waferscope deal --help`); an empty input leaves the preset's value, shown greyed.
+const dealFields: [string, string][] = [
+  ["rental_usd_per_hour", "Rental, USD/system-hour"],
+  ["rerental_usd_per_hour", "Re-rental after term, USD/h"],
+  ["billed_utilization", "Billed utilisation, 0–1"],
+  ["term_years", "Term, years"],
+  ["lifetime_years", "Lifetime, years"],
+  ["accounting_life_years", "Accounting life, years"],
+  ["capex_usd", "Capex, USD/system"],
+  ["prepay_usd", "Prepay, USD/system"],
+  ["prepay_years", "Prepay period, years"],
+  ["cost_of_capital", "Cost of capital, /year"],
+  ["shutdown_ebitda_margin", "Shutdown EBITDA margin"],
+];
+const flag = (field: string) => "--" + field.replace(/_/g, "-");
+
+function tableRows(tbody: Element, rows: (number | string | null)[][], format: (v: number, column: number) => string, ids?: string[]) {
+  tbody.innerHTML = "";
+  rows.forEach((cells, r) => {
+    const tr = document.createElement("tr");
+    if (ids) tr.id = ids[r];
+    cells.forEach((v, i) => {
+      const td = document.createElement("td");
+      if (typeof v === "number") { td.dataset.value = String(v); td.textContent = format(v, i); }
+      else td.textContent = v === null ? "–" : String(v);
+      tr.appendChild(td);
+    });
+    tbody.appendChild(tr);
+  });
+}
+
+const percent = (v: number) => (v * 100).toFixed(1);
+let dealGeneration = 0;
+
+async function computeDeal() {
+  const mine = ++dealGeneration;
+  const status = $("deal-status");
+  const request: Record<string, unknown> = { preset: $<HTMLInputElement>("deal-preset").value.trim() || "cerebras-openai" };
+  const hardware = $<HTMLSelectElement>("deal-hardware").value;
+  if (hardware) request.hardware = hardware;
+  for (const [field] of dealFields) {
+    const text = $<HTMLInputElement>(`deal-${field}`).value.trim();
+    if (text !== "") request[field] = Number(text);
+  }
+  const warrant = $<HTMLSelectElement>("deal-warrant").value;
+  if (warrant !== "net") request.warrant = warrant;
+  $("cli-deal").textContent = `waferscope deal ${Object.entries(request).map(([k, v]) => `${flag(k)} ${v}`).join(" ")} --format json`;
+  let reply: any;
+  try { reply = await api("deal", request); } catch (e) { reply = e as Error; }
+  if (mine !== dealGeneration) return;
+  const tbody = document.querySelector("#deal-margins tbody")!;
+  if (reply instanceof Error) {  // show the API's message, never numbers from other inputs
+    status.textContent = `deal: ${reply.message}`;
+    for (const id of ["deal-irr", "deal-npv", "deal-payback", "deal-revenue", "deal-opex", "deal-capex", "deal-after-term"]) show(id, null);
+    tbody.innerHTML = "";
+    return;
+  }
+  status.textContent = "";
+  const d: Row = reply.deal[0];
+  show("deal-irr", d.project_irr as number | null, 1, 0.01);
+  show("deal-npv", d.npv_usd as number, 0);
+  show("deal-payback", d.payback_years as number | null, 2);
+  show("deal-revenue", d.revenue_year1_usd as number, 0);
+  show("deal-opex", d.opex_year1_usd as number, 0);
+  show("deal-capex", d.capex_usd as number, 0);
+  show("deal-after-term", d.after_term as string);
+  const margins = reply.margins as Row[];
+  tableRows(tbody, margins.map((m) => [m.policy, m.depreciation_years, m.ebit_margin, m.published_ebit_margin, m.difference_points]),
+            (v, i) => (i === 2 || i === 3 ? percent(v) : i === 4 ? v.toFixed(2) : String(v)),
+            margins.map((m) => `deal-margin-${String(m.policy).replace(/[^a-z0-9]+/gi, "-")}`));
+  const assumed = new Map((reply.assumptions as Row[]).map((a) => [String(a.key), a.value]));
+  for (const [field] of dealFields) {
+    const v = assumed.get(field);
+    $<HTMLInputElement>(`deal-${field}`).placeholder = typeof v === "number" ? String(v) : "";
+  }
+}
+
+let fleetGeneration = 0;
+const fleetIds = ["fleet-systems", "fleet-kw", "fleet-replicas", "fleet-model", "fleet-facility-mw", "fleet-pue", "fleet-coolant",
+                  "fleet-tokens-day", "fleet-tok-user", "fleet-revenue", "fleet-rental"];
+
+async function computeFleet() {
+  const mine = ++fleetGeneration;
+  const status = $("fleet-status");
+  const hardware = $<HTMLSelectElement>("fleet-hardware").value, mw = num("fleet-mw");
+  $("cli-fleet").textContent = `waferscope fleet --hardware ${hardware} --mw ${mw} --format json`;
+  $("cli-schedule").textContent = "waferscope fleet --schedule --format json";
+  const settle = async (p: Promise<any>) => { try { return await p; } catch (e) { return e as Error; } };
+  const [fleet, schedule] = await Promise.all([settle(api("fleet", { hardware, mw })), settle(api("fleet", { schedule: true }))]);
+  if (mine !== fleetGeneration) return;
+  const errors: string[] = [];
+  if (fleet instanceof Error) {
+    errors.push(`fleet: ${fleet.message}`);
+    for (const id of fleetIds) show(id, null);
+  } else {
+    const f: Row = fleet[0];
+    show("fleet-systems", f.systems as number, 0);
+    show("fleet-kw", f.all_in_kw_per_system as number, 1);
+    show("fleet-replicas", f.replicas as number, 0);
+    show("fleet-model", f.model as string);
+    show("fleet-facility-mw", f.facility_mw as number, 1);
+    show("fleet-pue", f.pue as number, 2);
+    show("fleet-coolant", f.coolant_flow_l_per_min as number | null, 0);
+    show("fleet-tokens-day", f.output_tokens_per_day as number, 1, 1e9);
+    show("fleet-tok-user", f.tokens_per_s_per_user as number, 1);
+    show("fleet-revenue", f.revenue_usd_per_year as number | null, 2, 1e9);
+    show("fleet-rental", f.rental_usd_per_year as number | null, 2, 1e9);
+  }
+  const tbody = document.querySelector("#fleet-schedule tbody")!;
+  if (schedule instanceof Error) { errors.push(`schedule: ${schedule.message}`); tbody.innerHTML = ""; }
+  else tableRows(tbody, (schedule as Row[]).map((r) => [r.year, r.tranche_mw, r.required_mw, r.lined_up_mw, r.lined_up_published,
+                                                       r.shortfall_mw, r.shortfall_systems]),
+                 (v, i) => (i === 0 ? String(v) : v.toLocaleString("en-US", { maximumFractionDigits: 0 })));
+  status.textContent = errors.join(" · ");
+}
+
+// Roadmap what-ifs: the systems `roadmap` derives from physical parameters (not the catalog's published ones), and their chips.
+async function roadmapHardware(systems: Row[]): Promise<Set<string>> {
+  const designs = (await api("roadmap", {})).designs as Row[];
+  const derived = new Set(designs.filter((d) => d.derived === "yes").map((d) => String(d.hardware)));
+  for (const s of systems) if (derived.has(String(s.name))) derived.add(String(s.chip));
+  return derived;
+}
+
+function addGroup(select: HTMLSelectElement, label: string, names: string[]) {
+  if (names.length === 0) return;
+  const group = document.createElement("optgroup");
+  group.label = label;
+  for (const n of names) group.appendChild(new Option(n, n));
+  select.appendChild(group);
+}
+
+const roadmapLabel = "Roadmap what-ifs (assumptions)";
+
 async function init() {
   const [models, systems, chips, precisions] = await Promise.all([api("models"), api("systems"), api("chips"), api("precisions")]);
   const modelSelect = $<HTMLSelectElement>("model");
   for (const m of models as Row[]) if (m.kind === "config.json") modelSelect.add(new Option(String(m.display_name), String(m.name)));
   modelSelect.value = "gpt-oss-120b";
-  const fieldset = $("hardware");
+  let roadmap = new Set<string>();
+  try { roadmap = await roadmapHardware(systems as Row[]); }
+  catch (e) { notices.push(`roadmap: ${(e as Error).message}`); }  // the catalog still lists them, ungrouped
+  const names = (rows: Row[]) => rows.map((r) => String(r.name));
+  const catalogSystems = names(systems).filter((n) => !roadmap.has(n)), catalogChips = names(chips).filter((n) => !roadmap.has(n));
+  const roadmapSystems = names(systems).filter((n) => roadmap.has(n)), roadmapChips = names(chips).filter((n) => roadmap.has(n));
   const primary = $<HTMLSelectElement>("primary");
-  for (const h of [...(systems as Row[]), ...(chips as Row[])]) primary.add(new Option(String(h.name), String(h.name)));
+  addGroup(primary, "Systems", catalogSystems);
+  addGroup(primary, "Chips", catalogChips);
+  addGroup(primary, roadmapLabel, [...roadmapSystems, ...roadmapChips]);
   primary.value = "cs-3";
-  for (const h of [...(systems as Row[]), ...(chips as Row[])]) {
+  const fieldset = $("hardware");
+  const tick = (name: string) => {
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" value="${h.name}" ${["gb300-nvl72", "dgx-b300"].includes(String(h.name)) ? "checked" : ""}/> ${h.name}`;
+    label.innerHTML = `<input type="checkbox" value="${name}" ${["gb300-nvl72", "dgx-b300"].includes(name) ? "checked" : ""}/> ${name}`;
     fieldset.appendChild(label);
+  };
+  [...catalogSystems, ...catalogChips].forEach(tick);
+  if (roadmap.size > 0) {
+    const heading = document.createElement("p");
+    heading.className = "group";
+    heading.textContent = roadmapLabel;
+    fieldset.appendChild(heading);
+  }
+  [...roadmapSystems, ...roadmapChips].forEach(tick);
+  // The business panel prices systems (chips have no cost-of-ownership inputs).
+  for (const id of ["deal-hardware", "fleet-hardware"]) {
+    const select = $<HTMLSelectElement>(id);
+    addGroup(select, "Systems", catalogSystems);
+    addGroup(select, roadmapLabel, roadmapSystems);
+  }
+  $<HTMLSelectElement>("fleet-hardware").value = "cs-3";
+  const inputs = $("deal-inputs");
+  for (const [field, text] of dealFields) {
+    const label = document.createElement("label");
+    label.textContent = text + " ";
+    const input = document.createElement("input");
+    input.id = `deal-${field}`;
+    input.type = "number";
+    input.step = "any";
+    label.appendChild(input);
+    inputs.appendChild(label);
   }
   for (const id of ["weight_dtype", "kv_dtype"]) {
     const select = $<HTMLSelectElement>(id);
@@ -190,11 +359,18 @@ async function init() {
     for (const p of precisions as string[]) select.add(new Option(p, p));
     select.value = id === "weight_dtype" ? "checkpoint" : "bf16";
   }
-  let timer: number | undefined;
-  const schedule = () => { clearTimeout(timer); timer = window.setTimeout(compute, 200); };
-  document.querySelectorAll("input, select, textarea").forEach((el) => el.addEventListener("input", schedule));
-  document.querySelectorAll("input, select").forEach((el) => el.addEventListener("change", schedule));
-  await compute();
+  const debounced = (run: () => Promise<void>) => {
+    let timer: number | undefined;
+    return () => { clearTimeout(timer); timer = window.setTimeout(run, 200); };
+  };
+  const listen = (selector: string, run: () => Promise<void>) => {
+    const schedule = debounced(run);
+    document.querySelectorAll(selector).forEach((el) => { el.addEventListener("input", schedule); el.addEventListener("change", schedule); });
+  };
+  listen("#controls input, #controls select, #controls textarea", compute);
+  listen("#deal input, #deal select", computeDeal);
+  listen("#fleet input, #fleet select", computeFleet);
+  await Promise.all([compute(), computeDeal(), computeFleet()]);
   document.body.dataset.ready = "true";
 }
 

@@ -1,6 +1,7 @@
 // Browser test: headless Chromium (Debian's package) driven by playwright-core. Starts `waferscope serve` on a
-// free loopback port, loads the page, changes model, hardware, context and concurrency, and checks that the
-// numbers shown equal the CLI's JSON for the same inputs. Saves a screenshot. Prints "N passed, N failed".
+// free loopback port, loads the page, changes model, hardware, context and concurrency, the business panel's
+// deal and fleet inputs, and checks that the numbers shown equal the CLI's JSON for the same inputs, that API
+// errors are shown, and that the roadmap what-ifs are offered in the hardware lists. Saves a screenshot. Prints "N passed, N failed".
 import { spawn, execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 import path from "node:path";
@@ -52,7 +53,58 @@ try {
   check("calculator cost equals CLI", near(shownCalculator, cost[1].usd_per_mtok), `${shownCalculator} vs ${cost[1].usd_per_mtok}`);
   check("physical cost equals CLI", near(shownPhysical, cost[0].usd_per_mtok), `${shownPhysical} vs ${cost[0].usd_per_mtok}`);
 
-  // 2. Change model, hardware, context and concurrency.
+  // 2. Roadmap what-ifs: the designs `roadmap` derives (not the catalog's) are offered, grouped, in every hardware list.
+  const roadmap = cli(["roadmap"]).designs.filter((r) => r.derived === "yes").map((r) => r.hardware);
+  const grouped = await page.$$eval('#primary optgroup[label^="Roadmap"] option', (os) => os.map((o) => o.value));
+  check("roadmap designs grouped in the hardware list", roadmap.length > 0 && roadmap.every((h) => grouped.includes(h)),
+        `${roadmap} vs ${grouped}`);
+  check("roadmap chip grouped", grouped.includes("wse-3-cs4") && !grouped.includes("cs-3") && !grouped.includes("wse-3"));
+  check("roadmap design on the frontier list", (await page.locator('#hardware input[value="cs-3-dram"]').count()) === 1);
+  check("roadmap design in the fleet list", (await page.locator('#fleet-hardware optgroup[label^="Roadmap"] option[value="cs-4"]').count()) === 1);
+
+  // 3. Business panel: the deal preset's cash flows and margins, and 750 MW of CS-3.
+  const deal = cli(["deal", "--preset", "cerebras-openai"]);
+  check("deal IRR equals CLI", near(await value("deal-irr"), deal.deal[0].project_irr), `${await value("deal-irr")}`);
+  check("deal NPV equals CLI", near(await value("deal-npv"), deal.deal[0].npv_usd));
+  check("deal payback equals CLI", near(await value("deal-payback"), deal.deal[0].payback_years));
+  const termCells = page.locator("#deal-margin-deal-term td");
+  const termMargin = Number(await termCells.nth(2).getAttribute("data-value"));
+  check("deal-term margin equals CLI", near(termMargin, deal.margins[0].ebit_margin), `${termMargin}`);
+  check("deal-term margin shows 33.7%", (await termCells.nth(2).textContent()) === "33.7", await termCells.nth(2).textContent());
+  check("published deal-term margin shows 33.8%", (await termCells.nth(3).textContent()) === "33.8");
+  check("three margins", (await page.locator("#deal-margins tbody tr").count()) === 3);
+  let fleet = cli(["fleet", "--hardware", "cs-3", "--mw", "750"])[0];
+  check("fleet 25,000 CS-3 at 750 MW", (await value("fleet-systems")) === 25000 && fleet.systems === 25000,
+        `${await value("fleet-systems")}`);
+  check("fleet systems text", (await page.textContent("#fleet-systems")) === "25,000");
+  check("fleet facility MW equals CLI", near(await value("fleet-facility-mw"), fleet.facility_mw));
+  check("fleet coolant equals CLI", near(await value("fleet-coolant"), fleet.coolant_flow_l_per_min));
+  check("fleet tokens/day equals CLI", near(await value("fleet-tokens-day"), fleet.output_tokens_per_day));
+  check("fleet revenue equals CLI", near(await value("fleet-revenue"), fleet.revenue_usd_per_year));
+  const schedule = cli(["fleet", "--schedule"]);
+  check("schedule rows", (await page.locator("#fleet-schedule tbody tr").count()) === schedule.length);
+  // An API error (lifetime under the term) is shown in the panel, and no stale numbers stay.
+  await page.fill("#deal-lifetime_years", "2");
+  await settle();
+  const dealStatus = await page.textContent("#deal-status");
+  check("deal error shown", /lifetime_years/.test(dealStatus) && /at least the term/.test(dealStatus), dealStatus);
+  check("deal numbers cleared on error", (await page.textContent("#deal-irr")) === "–");
+  await page.fill("#deal-lifetime_years", "6");
+  await page.fill("#deal-rental_usd_per_hour", "35");
+  await settle();
+  const changed = cli(["deal", "--preset", "cerebras-openai", "--rental-usd-per-hour", "35", "--lifetime-years", "6"]);
+  check("deal after change equals CLI", near(await value("deal-irr"), changed.deal[0].project_irr) &&
+        (await page.textContent("#deal-status")) === "", `${await value("deal-irr")} vs ${changed.deal[0].project_irr}`);
+  await page.selectOption("#fleet-hardware", "cs-4");
+  await page.fill("#fleet-mw", "100");
+  await settle();
+  fleet = cli(["fleet", "--hardware", "cs-4", "--mw", "100"])[0];
+  check("fleet on a roadmap design equals CLI", (await value("fleet-systems")) === fleet.systems, `${await value("fleet-systems")}`);
+  await page.fill("#fleet-mw", "-1");
+  await settle();
+  check("fleet error shown", /mw/.test(await page.textContent("#fleet-status")), await page.textContent("#fleet-status"));
+
+  // 4. Change model, hardware, context and concurrency.
   await page.selectOption("#model", "llama-3.1-70b");
   await page.selectOption("#primary", "dgx-b300");
   await page.check('#hardware input[value="dgx-h100"]');
@@ -69,6 +121,17 @@ try {
   check("perf per device equals CLI", near(await value("tok-device"), p.output_tokens_per_s_per_device));
   check("bound shown", (await page.textContent("#bound")) === p.bound);
   check("frontier drawn", (await page.locator("#frontier canvas").count()) > 0);
+
+  // 5. The calculator on a roadmap what-if.
+  await page.selectOption("#primary", "cs-3-dram");
+  await settle();
+  d = cli(["deploy", "--model", "llama-3.1-70b", "--hardware", "cs-3-dram", "--context", "8192", "--concurrency", "32",
+           "--kv-window", "ignore"])[0];
+  check("deploy on a roadmap design", (await value("systems-needed")) === d.systems_for_concurrency,
+        `${await value("systems-needed")} vs ${d.systems_for_concurrency}`);
+  await page.fill("#fleet-mw", "750");
+  await page.selectOption("#fleet-hardware", "cs-3");
+  await settle();
   await page.screenshot({ path: screenshot, fullPage: true });
 } catch (e) {
   check("browser run", false, String(e));
