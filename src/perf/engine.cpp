@@ -557,6 +557,7 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
     throw InputError("prefix_cached_tokens", "must be in [0, isl)");
   const double prefill = timer.prefill_s(request.isl - request.prefix_cached_tokens, request.prefix_cached_tokens);
   r.prefill_s = prefill;
+  r.prefix_cached_tokens = request.prefix_cached_tokens;
   // Closed loop at concurrency C: each request's prefill stalls the batch once per its osl output tokens.
   r.prefill_stall_per_token_s = (request.concurrency - 1) * prefill / request.osl;
   r.tpot_s = tpot_decode + r.prefill_stall_per_token_s;

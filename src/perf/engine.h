@@ -56,6 +56,7 @@ struct PerfResult {
   int devices = 0;
   double systems = 0;  // devices / chips per system (fractional)
   double concurrency = 0, isl = 0, osl = 0;
+  double prefix_cached_tokens = 0;  // of the isl, already in the KV cache (not prefilled): the workload's assumption
   double running_sequences = 0;  // sequences decoding at once: the concurrency, or fewer when KV room queues the rest
   int microbatches = 1;
 

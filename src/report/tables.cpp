@@ -305,7 +305,8 @@ Table perf_table(const std::vector<PerfResult>& results) {
                col("decode_step_s", "decode step ms", 1e-3, 3), col("prefill_s", "prefill ms", 1e-3, 1),
                col("queue_s", "queue ms", 1e-3, 1), col("microbatches", "microbatches", 1, 0, true),
                col("spec_tokens_per_iteration", "spec tokens/iter", 1, 2), col("weight_bytes", "weights GB", 1e9, 1),
-               col("kv_bytes", "KV GB", 1e9, 1), col("memory_capacity_bytes", "usable memory GB", 1e9, 1)};
+               col("kv_bytes", "KV GB", 1e9, 1), col("memory_capacity_bytes", "usable memory GB", 1e9, 1),
+               col("prefix_cached_tokens", "cached input tokens", 1, 0, true)};
   for (const auto& r : results)
     t.rows.push_back({r.model, r.hardware, r.device_class, double(r.devices), double(r.parallel.tp),
                       double(r.parallel.pp), double(r.parallel.ep), r.concurrency, r.isl, r.osl, r.ttft_s, r.tpot_s,
@@ -313,9 +314,11 @@ Table perf_table(const std::vector<PerfResult>& results) {
                       r.output_tokens_per_s, r.output_tokens_per_s_per_device,
                       r.total_tokens_per_s_per_device, r.bound, r.decode_step_s, r.prefill_s, r.queue_s,
                       double(r.microbatches), r.spec_tokens_per_iteration, r.weight_bytes, r.kv_bytes,
-                      r.memory_capacity_bytes});
+                      r.memory_capacity_bytes, r.prefix_cached_tokens});
   t.notes = {"TPOT includes the decode time lost to other requests' prefills; bound = the kind of term that adds up "
-             "to the most time in one decode step (see --explain)."};
+             "to the most time in one decode step (see --explain). Cached input tokens are not prefilled (a "
+             "workload's cache-read share); their KV is taken as on the device (its fetch from a host tier is in "
+             "`cost` and `offload`)."};
   return t;
 }
 

@@ -356,3 +356,27 @@ TEST(CliFabric, BadInputIsExitTwoNamingTheFlag) {
 
 }  // namespace
 }  // namespace ws
+
+// One workload assumption everywhere: perf --workload takes the workload's cache-read share of the input as not
+// prefilled (as cost does) and says so in its row; --cached-tokens sets it directly and must stay below the input.
+TEST(Cli, PerfTakesTheWorkloadsCachedShare) {
+  const Result plain = run("perf --model llama-3.1-8b --hardware cs-3 --isl 100000 --osl 200 --format json");
+  const Result agentic =
+      run("perf --model llama-3.1-8b --hardware cs-3 --isl 100000 --osl 200 --workload agentic-coding --format json");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  ASSERT_EQ(agentic.exit_code, 0) << agentic.output;
+  const auto p = nlohmann::json::parse(plain.output)[0], a = nlohmann::json::parse(agentic.output)[0];
+  EXPECT_EQ(p["prefix_cached_tokens"], 0);
+  // catalog/workloads/agentic-coding.toml's mix: cache reads 0.95520 of 0.95520 + 0.03775 + 0.00403 input tokens.
+  EXPECT_NEAR(a["prefix_cached_tokens"].get<double>(), 100000 * 0.95520 / (0.95520 + 0.03775 + 0.00403), 1);
+  EXPECT_LT(a["ttft_s"].get<double>(), p["ttft_s"].get<double>() / 5);
+  const Result given = run("perf --model llama-3.1-8b --hardware cs-3 --isl 1000 --cached-tokens 400 --format json");
+  ASSERT_EQ(given.exit_code, 0) << given.output;
+  EXPECT_EQ(nlohmann::json::parse(given.output)[0]["prefix_cached_tokens"], 400);
+  const Result bad = run("perf --model llama-3.1-8b --hardware cs-3 --isl 1000 --cached-tokens 1000");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--cached-tokens"), std::string::npos) << bad.output;
+  const Result unknown = run("perf --model llama-3.1-8b --hardware cs-3 --workload nope");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_NE(unknown.output.find("--workload"), std::string::npos) << unknown.output;
+}

@@ -116,7 +116,8 @@ try {
            "--kv-window", "ignore"])[0];
   check("deploy after change", (await value("systems-needed")) === d.systems_for_concurrency,
         `${await value("systems-needed")} vs ${d.systems_for_concurrency}`);
-  const p = cli(["perf", "--model", "llama-3.1-70b", "--hardware", "dgx-b300", "--concurrency", "32", "--isl", "8192", "--osl", "1024"])[0];
+  const p = cli(["perf", "--model", "llama-3.1-70b", "--hardware", "dgx-b300", "--workload", "agentic-coding", "--concurrency", "32", "--isl", "8192", "--osl", "1024"])[0];
+  check("speed card says what it assumed", (await page.textContent("#perf-assumed")).includes(`${Math.round(p.prefix_cached_tokens).toLocaleString("en-US")} of 8,192 input tokens cached`), await page.textContent("#perf-assumed"));
   check("perf tok/s/user equals CLI", near(await value("tok-user"), p.tokens_per_s_per_user), `${await value("tok-user")} vs ${p.tokens_per_s_per_user}`);
   check("perf per device equals CLI", near(await value("tok-device"), p.output_tokens_per_s_per_device));
   check("bound shown", (await page.textContent("#bound")) === p.bound);
