@@ -179,13 +179,7 @@ void plot_sim(const SimResult& result, const std::string& latency_png, const std
   const std::string data = temporary_path("sim_cdf.dat");
   {
     std::ofstream out(data);
-    std::vector<double> ttft, tpot, e2e;
-    for (const auto& r : result.requests) {
-      if (r.rejected) continue;
-      ttft.push_back(r.first_token_s - r.arrival_s + r.kv_handover_s);
-      if (r.output_tokens > 1) tpot.push_back((r.finish_s - r.first_token_s - r.kv_handover_s) / (r.output_tokens - 1));
-      e2e.push_back(r.finish_s - r.arrival_s);
-    }
+    std::vector<double> ttft = result.latencies.ttft, tpot = result.latencies.tpot, e2e = result.latencies.e2e;
     for (auto* v : {&ttft, &tpot, &e2e}) {
       std::sort(v->begin(), v->end());
       for (std::size_t i = 0; i < v->size(); ++i) out << std::max((*v)[i], 1e-9) << " " << (i + 1.0) / v->size() << "\n";
@@ -203,14 +197,23 @@ void plot_sim(const SimResult& result, const std::string& latency_png, const std
   const std::string series = temporary_path("sim_series.dat");
   {
     std::ofstream out(series);
-    for (const auto& s : result.series) out << s.time_s << " " << s.waiting << " " << s.running << " " << s.kv_occupancy << "\n";
+    for (const auto& s : result.series)
+      out << s.time_s << " " << s.waiting << " " << s.running << " " << s.kv_occupancy << " " << s.prefill_share << " "
+          << s.prefill_share + s.decode_share << "\n";
   }
-  script = gnuplot_terminal(series_png, "out", 1200, 500);
-  script += "set title 'Queue and KV occupancy over time' noenhanced\nset xlabel 'time (s)'\nset ylabel 'requests'\n"
-            "set y2label 'KV occupancy'\nset y2range [0:1]\nset y2tics\nset ytics nomirror\nset grid\n"
-            "set key outside bottom horizontal\n";
-  script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'waiting', '{0}' using 1:3 with lines lw 2 title "
-                        "'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
+  // Top: the queue and KV occupancy; bottom: replica time split into prefill, decode and idle (stacked).
+  const SimSummary& sum = result.summary;
+  std::string title = "Queue, KV occupancy and utilisation over time";
+  if (!sum.overload_warning.empty())
+    title += fmt::format(" - OVERLOADED: offered {:.2f}x what the deployment sustains", sum.load_ratio);
+  script = gnuplot_terminal(series_png, "out", 1200, 700);
+  script += "set multiplot layout 2,1 title '" + title + "' noenhanced\nset grid\nset key outside right\n"
+            "set ylabel 'requests'\nset y2label 'KV occupancy'\nset y2range [0:1]\nset y2tics\nset ytics nomirror\n";
+  script += fmt::format("plot '{0}' using 1:2 with lines lw 2 title 'queue (waiting)', '{0}' using 1:3 with lines lw 2 "
+                        "title 'running', '{0}' using 1:4 axes x1y2 with lines lw 2 title 'KV occupancy'\n", series);
+  script += "unset y2label\nunset y2tics\nset xlabel 'time (s)'\nset ylabel 'share of replica time'\nset yrange [0:1]\n";
+  script += fmt::format("plot '{0}' using 1:5 with filledcurves x1 title 'prefill', '{0}' using 1:5:6 with filledcurves "
+                        "title 'decode', '{0}' using 1:6:(1) with filledcurves title 'idle'\nunset multiplot\n", series);
   run_gnuplot(script, "out", {series});
 }
 

@@ -131,19 +131,28 @@ Table sim_summary_table(const SimResult& result) {
                col("e2e_p90_s", "E2E p90 s", 1, 2), col("e2e_p99_s", "E2E p99 s", 1, 2),
                col("output_tokens_per_s", "output tok/s", 1, 0), col("total_tokens_per_s", "total tok/s", 1, 0),
                col("goodput", "goodput", 1, 3), col("utilization", "utilization", 1, 3),
+               col("prefill_share", "prefill share", 1, 3), col("decode_share", "decode share", 1, 3),
+               col("idle_share", "idle share", 1, 3), col("waiting_mean", "queue mean", 1, 2),
+               col("waiting_peak", "queue peak", 1, 0), col("offered_rps", "offered req/s", 1, 3),
+               col("sustainable_rps", "sustainable req/s", 1, 3), col("load_ratio", "offered/sustainable", 1, 3),
                col("kv_occupancy_peak", "KV peak", 1, 3), col("kv_occupancy_mean", "KV mean", 1, 3),
                col("preemptions", "preemptions", 1, 0), col("prefix_hit_ratio", "prefix hit ratio", 1, 3),
                col("kv_handover_mean_s", "KV handover mean ms", 1e-3, 2), col("mean_in_system", "mean in system", 1, 2),
                col("littles_law_product", "throughput x latency", 1, 2), col("usd_per_mtok", "USD/Mtok", 1, 4)};
   t.rows.push_back({double(s.requests), double(s.completed), double(s.rejected), s.duration_s, s.ttft_p50, s.ttft_p90,
                     s.ttft_p99, s.tpot_p50, s.tpot_p90, s.tpot_p99, s.e2e_p50, s.e2e_p90, s.e2e_p99,
-                    s.output_tokens_per_s, s.total_tokens_per_s, s.goodput, s.utilization, s.kv_occupancy_peak,
+                    s.output_tokens_per_s, s.total_tokens_per_s, s.goodput, s.utilization, s.prefill_share,
+                    s.decode_share, s.idle_share, s.waiting_mean, s.waiting_peak, s.offered_rps, s.sustainable_rps,
+                    s.load_ratio, s.kv_occupancy_peak,
                     s.kv_occupancy_mean, double(s.preemptions), s.prefix_hit_ratio, s.kv_handover_mean_s,
                     s.mean_in_system, s.littles_law_product, s.usd_per_mtok});
+  if (!s.overload_warning.empty()) t.notes.push_back("warning: " + s.overload_warning);
   return t;
 }
 
-Table sim_requests_table(const SimResult& result) {
+Table sim_requests_table(const SimResult& result) { return sim_requests_table(result.requests); }
+
+Table sim_requests_table(const std::vector<SimRequest>& requests) {
   Table t;
   t.title = "Requests";
   t.columns = {Column{"id", "id", 1, 0, true}, Column{"arrival_s", "arrival s", 1, 6},
@@ -152,7 +161,7 @@ Table sim_requests_table(const SimResult& result) {
                Column{"ttft_s", "TTFT s", 1, 6}, Column{"tpot_s", "TPOT s", 1, 6}, Column{"e2e_s", "E2E s", 1, 6},
                Column{"kv_handover_s", "handover s", 1, 6}, Column{"cache_load_s", "cache load s", 1, 6},
                Column{"preemptions", "preemptions", 1, 0, true}, Column{"status", "status"}};
-  for (const auto& r : result.requests) {
+  for (const auto& r : requests) {
     const bool ok = !r.rejected;
     t.rows.push_back({double(r.id), r.arrival_s, r.input_tokens, r.output_tokens, r.cached_tokens, double(r.replica),
                       ok ? Cell{r.first_token_s - r.arrival_s + r.kv_handover_s} : Cell{},
@@ -168,8 +177,11 @@ Table sim_series_table(const SimResult& result) {
   t.title = "Time series";
   t.columns = {Column{"time_s", "time s", 1, 3}, Column{"waiting", "waiting", 1, 0, true},
                Column{"running", "running", 1, 0, true}, Column{"in_system", "in system", 1, 0, true},
-               Column{"kv_occupancy", "KV occupancy", 1, 4}};
-  for (const auto& s : result.series) t.rows.push_back({s.time_s, s.waiting, s.running, s.in_system, s.kv_occupancy});
+               Column{"kv_occupancy", "KV occupancy", 1, 4}, Column{"prefill_share", "prefill share", 1, 4},
+               Column{"decode_share", "decode share", 1, 4}, Column{"idle_share", "idle share", 1, 4}};
+  for (const auto& s : result.series)
+    t.rows.push_back({s.time_s, s.waiting, s.running, s.in_system, s.kv_occupancy, s.prefill_share, s.decode_share,
+                      s.idle_share});
   return t;
 }
 

@@ -63,6 +63,7 @@ Table cost_table(const std::vector<CostResult>& results);
 Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normalize, bool pareto_only);
 Table sim_summary_table(const SimResult& result);
 Table sim_requests_table(const SimResult& result);
+Table sim_requests_table(const std::vector<SimRequest>& requests);  // rows as they stream out
 Table sim_series_table(const SimResult& result);
 // Disaggregated vs co-located rows with their prices (econ/disaggregation_cost.h).
 Table disaggregation_table(const std::vector<PricedDisaggRow>& rows);

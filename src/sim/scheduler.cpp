@@ -87,6 +87,7 @@ class RoundRobinRouter : public Router {
   int route(const SimRequest&, const RouterView& view) override {
     return static_cast<int>(next_++ % view.outstanding_tokens.size());
   }
+  bool reads_load() const override { return false; }
 
  private:
   unsigned long long next_ = 0;

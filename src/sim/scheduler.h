@@ -62,6 +62,8 @@ class Router {
   virtual ~Router() = default;
   virtual std::string name() const = 0;
   virtual int route(const SimRequest& request, const RouterView& view) = 0;
+  // False when route() never reads the view's loads (the simulator then need not bring them up to date).
+  virtual bool reads_load() const { return true; }
 };
 class RouterRegistry {
  public:

@@ -1,5 +1,6 @@
 #pragma once
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ struct TraceRequest {
 };
 
 namespace limits {
-// A trace is read whole into memory and replayed request by request: 1e7 requests is the simulator's own cap
+// A trace is replayed request by request (streamed by TraceReader, or read whole): 1e7 requests is the simulator's own cap
 // (about 1 GB of JSONL, 10x the largest public trace), and no model in the catalog takes 1e8 tokens of context.
 inline constexpr std::size_t max_trace_requests = 10'000'000;
 inline constexpr double max_trace_tokens = 1e8;
@@ -35,6 +36,27 @@ struct TraceFieldNames {
 // file:line on a malformed record.
 // Arrivals are relative to the first record; token counts are whole numbers in [0, 1e8].
 std::vector<TraceRequest> read_trace(const std::string& path);
+
+// The same records one at a time, so that a simulation holds only the requests in flight.
+class TraceReader {
+ public:
+  explicit TraceReader(const std::string& path);           // by extension, as read_trace
+  TraceReader(std::istream& stream, const std::string& name, bool jsonl);
+  bool next(TraceRequest& request);  // false at the end of the trace
+
+ private:
+  bool next_azure(TraceRequest& request);
+  bool next_mooncake(TraceRequest& request);
+  void check(TraceRequest& request, double timestamp_s);
+  std::unique_ptr<std::istream> owned_;
+  std::istream* stream_;
+  std::string name_;
+  bool jsonl_;
+  std::vector<std::string> header_;
+  std::string line_;
+  long long line_number_ = 0, count_ = 0;
+  double first_s_ = 0, last_arrival_s_ = 0;
+};
 std::vector<TraceRequest> read_azure_trace(std::istream& stream, const std::string& name);     // `name` for errors
 std::vector<TraceRequest> read_mooncake_trace(std::istream& stream, const std::string& name);
 

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "core/error.h"
 #include "report/tables.h"  // the simulator's tables (byte-for-byte determinism checks)
@@ -240,6 +244,150 @@ TEST(Simulator, GoodputCountsTheSlo) {
   loose.slo_ttft_s = 1e3;
   loose.slo_tpot_s = 1e3;
   EXPECT_EQ(simulate(engine(), m, pool_on("cs-3", m), std::nullopt, loose, t).summary.goodput, 1);
+}
+
+
+// Everything a run writes: requests, time series and summary, as the CLI renders them.
+std::string outputs(const SimResult& r) {
+  return render(sim_requests_table(r), Format::csv) + render(sim_series_table(r), Format::csv) +
+         render(sim_summary_table(r), Format::csv);
+}
+
+std::string run_bytes(const ModelSpec& m, const PoolSpec& pool, const std::optional<PoolSpec>& prefill, SimConfig config,
+                      const Traffic& traffic, bool step_by_step) {
+  config.step_by_step = step_by_step;
+  return outputs(simulate(engine(), m, pool, prefill, config, traffic));
+}
+
+// The acceptance for the event-skipping simulator: on every shared trace, the default run and the
+// step-by-step reference write the same bytes.
+TEST_P(Traces, SkippingMatchesStepByStepByteForByte) {
+  const auto& p = GetParam();
+  const ModelSpec m = test::catalog().model(p.model);
+  const PoolSpec pool = pool_on(p.hardware, m, 2);
+  Traffic t;
+  t.requests = trace_traffic(test::catalog_path("traces/" + p.trace), 1.0);
+  SimConfig config;
+  config.router = "least_outstanding";  // reads every replica's load at each arrival
+  const std::string skipping = run_bytes(m, pool, std::nullopt, config, t, false);
+  EXPECT_EQ(skipping, run_bytes(m, pool, std::nullopt, config, t, true));
+}
+
+struct SkipCase {
+  std::string name, model, hardware, workload;
+  double rate = 1, duration = 10, burstiness = 1;
+  int replicas = 1;
+  std::optional<int> tp;
+  std::string scheduler = "continuous", router = "round_robin";
+  std::string prefill_hardware;
+};
+void PrintTo(const SkipCase& c, std::ostream* os) { *os << c.name; }
+class Skipping : public ::testing::TestWithParam<SkipCase> {};
+
+// Synthetic traffic under several seeds, with KV pressure (preemption by recompute and by swap to the host
+// tier), every scheduler, a disaggregated pool and a closed loop: skipping never changes a byte.
+TEST_P(Skipping, MatchesStepByStepOnSyntheticTraffic) {
+  const auto& c = GetParam();
+  const ModelSpec m = test::catalog().model(c.model);
+  PoolSpec pool = pool_on(c.hardware, m, c.replicas);
+  pool.perf.tp = c.tp;
+  std::optional<PoolSpec> prefill;
+  if (!c.prefill_hardware.empty()) prefill = pool_on(c.prefill_hardware, m);
+  SimConfig config;
+  config.scheduler = c.scheduler;
+  config.router = c.router;
+  long long preemptions = 0;
+  for (unsigned long long seed : {1ull, 2ull, 3ull}) {
+    Traffic t;
+    t.requests = synthetic_traffic(test::catalog().workload(c.workload), c.rate, c.duration, c.burstiness, seed);
+    config.step_by_step = true;
+    const SimResult reference = simulate(engine(), m, pool, prefill, config, t);
+    preemptions += reference.summary.preemptions;
+    EXPECT_EQ(outputs(reference), run_bytes(m, pool, prefill, config, t, false)) << "seed " << seed;
+  }
+  if (c.name.find("preempt") != std::string::npos) EXPECT_GT(preemptions, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, Skipping,
+    ::testing::Values(SkipCase{"cs3_conv_bursty", "gpt-oss-120b", "cs-3", "azure-conv", 20, 30, 0.5, 2},
+                      SkipCase{"h100_preempt_recompute", "llama-3.1-70b", "dgx-h100", "1k-8k", 4, 20, 1, 1, 4},
+                      SkipCase{"cs3_preempt_swap", "llama-3.1-70b", "cs-3", "1k-8k", 6, 20, 1, 1},
+                      SkipCase{"h100_priority_least", "llama-3.1-8b", "h100", "azure-code", 30, 20, 1, 3, std::nullopt,
+                               "priority", "least_outstanding"},
+                      SkipCase{"h100_static", "llama-3.1-8b", "h100", "1k-1k", 5, 20, 1, 2, std::nullopt, "static"},
+                      SkipCase{"disaggregated", "gpt-oss-120b", "cs-3", "8k-1k", 2, 20, 1, 2, std::nullopt,
+                               "continuous", "least_outstanding", "dgx-b300"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(Simulator, ClosedLoopSkippingMatchesStepByStep) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  const PoolSpec pool = pool_on("cs-3", m, 2);
+  const Traffic t = closed_loop(16, 200, 1024, 300);
+  EXPECT_EQ(run_bytes(m, pool, std::nullopt, SimConfig{}, t, false), run_bytes(m, pool, std::nullopt, SimConfig{}, t, true));
+}
+
+// Streaming a trace gives the run that reading it whole gives.
+TEST(Simulator, StreamedTraceEqualsTheTraceReadWhole) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  const PoolSpec pool = pool_on("h100", m, 2);
+  const std::string path = test::catalog_path("traces/mooncake_synthetic_trace.jsonl");
+  Traffic whole;
+  whole.requests = trace_traffic(path, 2.0);
+  std::vector<SimRequest> streamed;
+  const SimResult a = simulate(engine(), m, pool, std::nullopt, SimConfig{}, whole);
+  const SimResult b = simulate(engine(), m, pool, std::nullopt, SimConfig{}, trace_stream(path, 2.0), {},
+                               [&](const SimRequest& r) { streamed.push_back(r); });
+  EXPECT_TRUE(b.requests.empty());
+  std::sort(streamed.begin(), streamed.end(), [](const SimRequest& x, const SimRequest& y) { return x.id < y.id; });
+  EXPECT_EQ(render(sim_requests_table(a), Format::csv), render(sim_requests_table(streamed), Format::csv));
+  EXPECT_EQ(render(sim_summary_table(a), Format::csv), render(sim_summary_table(b), Format::csv));
+}
+
+// Diagnostics: replica time splits into prefill, decode and idle (summing to 1, in the summary and in each
+// sample); an overloaded run warns with the ratio of offered to sustainable load, and that sustainable rate
+// is what the saturated run completes; an underloaded run does not warn.
+TEST(Simulator, UtilisationSharesSumToOne) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  Traffic t;
+  t.requests = synthetic_traffic(test::catalog().workload("1k-1k"), 20, 30, 1, 4);
+  const SimResult r = simulate(engine(), m, pool_on("h100", m, 2), std::nullopt, SimConfig{}, t);
+  const SimSummary& s = r.summary;
+  EXPECT_GT(s.prefill_share, 0);
+  EXPECT_GT(s.decode_share, s.prefill_share);
+  EXPECT_NEAR(s.prefill_share + s.decode_share + s.idle_share, 1.0, 1e-12);
+  EXPECT_NEAR(s.utilization, s.prefill_share + s.decode_share, 1e-12);
+  ASSERT_GT(r.series.size(), 10u);
+  for (const auto& x : r.series) {
+    EXPECT_NEAR(x.prefill_share + x.decode_share + x.idle_share, 1.0, 1e-9) << x.time_s;
+    EXPECT_GE(x.idle_share, -1e-9) << x.time_s;
+    EXPECT_GE(x.prefill_share, 0) << x.time_s;
+  }
+}
+
+TEST(Simulator, OverloadWarnsWithTheRatioAndUnderloadDoesNot) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  const PoolSpec pool = pool_on("h100", m, 1);
+  auto run = [&](double rate) {
+    Traffic t;
+    t.requests = synthetic_traffic(test::catalog().workload("1k-1k"), rate, 60, 1, 9);
+    return simulate(engine(), m, pool, std::nullopt, SimConfig{}, t).summary;
+  };
+  const SimSummary probe = run(1);
+  ASSERT_GT(probe.sustainable_rps, 0);
+  EXPECT_TRUE(probe.overload_warning.empty()) << probe.overload_warning;
+  EXPECT_LT(probe.load_ratio, 0.5);
+  const SimSummary light = run(0.5 * probe.sustainable_rps);
+  EXPECT_TRUE(light.overload_warning.empty()) << light.overload_warning;
+  EXPECT_NEAR(light.load_ratio, 0.5, 0.1);
+  EXPECT_LT(light.waiting_peak, 50);
+  const SimSummary heavy = run(2 * probe.sustainable_rps);
+  EXPECT_GT(heavy.load_ratio, 1.5);  // its own estimate counts the recomputes that preemption adds
+  EXPECT_DOUBLE_EQ(heavy.load_ratio, heavy.offered_rps / heavy.sustainable_rps);
+  EXPECT_NE(heavy.overload_warning.find(fmt::format("{:.2f}x", heavy.load_ratio)), std::string::npos) << heavy.overload_warning;
+  EXPECT_GT(heavy.waiting_mean, 10 * light.waiting_mean + 1);
+  // Saturated, it completes requests at about the rate the estimate says it sustains.
+  EXPECT_NEAR(heavy.completed / heavy.duration_s, heavy.sustainable_rps, 0.25 * heavy.sustainable_rps);
 }
 
 struct BadTrace {

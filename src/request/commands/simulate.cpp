@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "report/reproduction.h"
 #include "report/plots.h"
@@ -32,9 +33,9 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
   Traffic traffic;
   const std::string& workload = v.text("workload");
   if (v.has("trace")) {
-    traffic.requests = trace_traffic(v.text("trace"), v.number("rate_scale"));
-    if (static_cast<double>(traffic.requests.size()) > request_cap)
-      throw InputError("trace", fmt::format("{} requests; at most {:.0f} per simulation", traffic.requests.size(), request_cap));
+    traffic = trace_stream(v.text("trace"), v.number("rate_scale"));
+    if (static_cast<double>(traffic.stream_requests) > request_cap)
+      throw InputError("trace", fmt::format("{} requests; at most {:.0f} per simulation", traffic.stream_requests, request_cap));
   } else if (!workload.empty() && v.has("concurrency")) {
     const Workload w = ctx.catalog.workload(workload, "workload", user_paths(v));
     traffic.closed_loop_concurrency = static_cast<int>(v.integer("concurrency"));
@@ -54,8 +55,8 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
     if (rate * duration > request_cap)
       throw InputError("duration", fmt::format("rate x duration asks for {:.0f} requests; at most {:.0f} per simulation",
                                                rate * duration, request_cap));
-    traffic.requests = synthetic_traffic(ctx.catalog.workload(workload, "workload", user_paths(v)), rate, duration, v.number("burstiness"),
-                                         static_cast<unsigned long long>(v.integer("seed")));
+    traffic = synthetic_stream(ctx.catalog.workload(workload, "workload", user_paths(v)), rate, duration, v.number("burstiness"),
+                                static_cast<unsigned long long>(v.integer("seed")));
   } else {
     throw RequestFormatError("workload", "give trace, or workload with rate and duration, or workload with concurrency "
                                          "(closed loop)");
@@ -92,6 +93,7 @@ Command simulate_command() {
                    count_field("max_batch", "Running requests per replica", static_cast<double>(limits::max_batch),
                                "beyond any serving engine's setting", std::string("512")),
                    flag_field("no_prefix_cache", "Turn the prefix cache off"),
+                   flag_field("step_by_step", "Every iteration its own event (the reference the default's skipping matches)"),
                    text_field("prefill_hardware", std::nullopt, "Disaggregate: prefill pool hardware"),
                    count_field("prefill_replicas", "Prefill pool replicas", static_cast<double>(limits::max_replicas),
                                "the whole 750 MW OpenAI deal is 25,000 CS-3", std::string("1")),
@@ -130,16 +132,39 @@ Command simulate_command() {
     config.slo_ttft_s = v.optional_number("slo_ttft").value_or(0);
     config.slo_tpot_s = v.optional_number("slo_tpot").value_or(0);
     config.sample_interval_s = 1.0;
-    const SimResult result = simulate(ctx.engine, model, pool, prefill, config, traffic_from(ctx, v), [&](long long done, long long total) {
-      if (ctx.progress) ctx.progress(fmt::format("simulated {}/{} requests", done, total));
-    });
-    CommandOutput out{{sim_summary_table(result)}};
-    if (pool.price.label.empty()) out.tables[0].notes.push_back("no price for " + hardware.system.name + ": cost columns are empty (give --price)");
-    if (const std::string& dir = v.text("out"); !dir.empty()) {
+    config.step_by_step = v.flag("step_by_step");
+    // requests.csv is written as requests finish (in that order), so memory follows the requests in flight.
+    const std::string& dir = v.text("out");
+    std::ofstream requests_csv;
+    std::vector<SimRequest> pending;
+    bool header = true;
+    auto flush = [&] {
+      std::string text = render(sim_requests_table(pending), Format::csv);
+      if (!header) text.erase(0, text.find('\n') + 1);
+      requests_csv << text;
+      header = false;
+      pending.clear();
+    };
+    RequestSink sink = [](const SimRequest&) {};  // the summary holds what the tables need
+    if (!dir.empty()) {
       std::error_code error;
       std::filesystem::create_directories(dir, error);
       if (error) throw InputError("out", "cannot create folder '" + dir + "': " + error.message());
-      write_text_file(dir, "requests.csv", render(sim_requests_table(result), Format::csv));
+      requests_csv.open((std::filesystem::path(dir) / "requests.csv").string());
+      if (!requests_csv) throw InputError("out", "cannot write '" + dir + "/requests.csv'");
+      sink = [&](const SimRequest& r) {
+        pending.push_back(r);
+        if (pending.size() == 4096) flush();
+      };
+    }
+    const SimResult result = simulate(ctx.engine, model, pool, prefill, config, traffic_from(ctx, v), [&](long long done, long long total) {
+      if (ctx.progress) ctx.progress(fmt::format("simulated {}/{} requests", done, total));
+    }, sink);
+    CommandOutput out{{sim_summary_table(result)}};
+    if (pool.price.label.empty()) out.tables[0].notes.push_back("no price for " + hardware.system.name + ": cost columns are empty (give --price)");
+    if (!dir.empty()) {
+      flush();
+      requests_csv.close();
       write_text_file(dir, "timeseries.csv", render(sim_series_table(result), Format::csv));
       write_text_file(dir, "summary.csv", render(sim_summary_table(result), Format::csv));
       write_text_file(dir, "summary.json", render(sim_summary_table(result), Format::json));
