@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES = build-essential cmake libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
                libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev libcpp-httplib-dev libssl-dev zlib1g-dev \
-               libbrotli-dev pkg-config gnuplot-nox chromium
+               libbrotli-dev pkg-config gnuplot-nox chromium libopenmpi-dev openmpi-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps fuzz-deps configure web build run test bench serve sanitize fuzz clean
@@ -40,6 +40,7 @@ test: build
 
 bench: build
 	./$(BUILD)/waferscope_bench
+	bench/mpi_speedup.sh ./$(BUILD)/waferscope
 
 serve: build
 	./$(BUILD)/waferscope serve

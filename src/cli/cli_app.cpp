@@ -45,7 +45,7 @@ TextInputs given_texts(const SubcommandInputs& in) {
   return given;
 }
 
-int run_subcommand(const SubcommandInputs& in, const std::string& catalog_dir) {
+int run_subcommand(const SubcommandInputs& in, const std::string& catalog_dir, const ProcessGroup* processes) {
   Format format;
   try {
     format = parse_format(in.format);
@@ -62,6 +62,7 @@ int run_subcommand(const SubcommandInputs& in, const std::string& catalog_dir) {
                     std::cerr << "\r" << line << "\x1b[K" << std::flush;
                     drew = true;
                   }};
+  context.processes = processes;
   const CommandOutput out = run_command(*in.command, context, values, Caller::cli);
   if (drew) std::cerr << "\n";
   if (format == Format::json) {

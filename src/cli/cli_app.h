@@ -26,7 +26,8 @@ void add_commands(CLI::App& app, std::vector<std::unique_ptr<SubcommandInputs>>&
 TextInputs given_texts(const SubcommandInputs& inputs);
 
 // Runs a parsed subcommand: validates, loads the catalog, runs, prints. Returns the exit code.
-int run_subcommand(const SubcommandInputs& inputs, const std::string& catalog_dir);
+// Under mpirun `processes` is the group the command's work items are spread over (null: alone).
+int run_subcommand(const SubcommandInputs& inputs, const std::string& catalog_dir, const ProcessGroup* processes = nullptr);
 
 // Exit codes (README "Exit codes"): 0 success, 2 bad input or an infeasible request, 1 an internal error.
 inline constexpr int exit_ok = 0, exit_internal = 1, exit_bad_input = 2;

@@ -3,11 +3,13 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "catalog/catalog.h"
 #include "cli/cli_app.h"
 #include "cli/commands/serve.h"
+#include "cli/mpi_session.h"
 #include "core/error.h"
 
 namespace {
@@ -25,7 +27,46 @@ std::string shorten_long_words(const std::string& message) {
 
 }  // namespace
 
+namespace {
+
+// Under mpirun every rank runs the command and ends with the same output and the same exit code; rank 0 alone
+// prints. The others' stdout and stderr go nowhere (an internal error still reaches stderr, with its rank).
+class NullBuffer : public std::streambuf {
+ protected:
+  int overflow(int c) override { return traits_type::not_eof(c); }
+};
+
+}  // namespace
+
+int run_main(int argc, char** argv, const ws::cli::MpiSession& mpi);
+
 int main(int argc, char** argv) {
+  std::optional<int> threads;
+  try {
+    threads = ws::cli::threads_from_env();
+  } catch (const ws::InputError& error) {
+    std::cerr << "waferscope: error: " << error.what() << "\n";
+    return ws::cli::exit_bad_input;
+  }
+  ws::cli::MpiSession mpi(argc, argv, threads);
+  NullBuffer null;
+  std::streambuf* const out = std::cout.rdbuf();
+  std::streambuf* const err = std::cerr.rdbuf();
+  if (mpi.rank() != 0) {
+    std::cout.rdbuf(&null);
+    std::cerr.rdbuf(&null);
+  }
+  const int code = run_main(argc, argv, mpi);
+  std::cout.rdbuf(out);
+  std::cerr.rdbuf(err);
+  if (code == ws::cli::exit_internal && mpi.size() > 1) {
+    std::cerr << "waferscope: rank " << mpi.rank() << " of " << mpi.size() << ": internal error; ending every rank\n";
+    mpi.abort(code);
+  }
+  return code;
+}
+
+int run_main(int argc, char** argv, const ws::cli::MpiSession& mpi) {
   using namespace ws;
   using namespace ws::cli;
   CLI::App app{"waferscope: a simulator and planner for LLM inference on wafer-scale SRAM machines and the "
@@ -50,7 +91,7 @@ int main(int argc, char** argv) {
   try {
     if (serve.app->parsed()) return run_serve(serve, catalog_dir);
     for (const auto& sub : subcommands)
-      if (sub->app->parsed()) return run_subcommand(*sub, catalog_dir);
+      if (sub->app->parsed()) return run_subcommand(*sub, catalog_dir, mpi.group());
     return exit_internal;
   } catch (const InputError& error) {
     std::cerr << "waferscope: error: " << error.what() << "\n";

@@ -91,48 +91,64 @@ TensorVsPipeline tensor_vs_pipeline(int wafers, int layers, double in_wafer_s, d
   return t;
 }
 
-RoadmapResult run_roadmap(const PerfEngine& engine, const Catalog& catalog, const ModelSpec& model,
-                          const RoadmapRequest& request) {
+std::vector<const ChipDesign*> roadmap_designs(const Catalog& catalog, const RoadmapRequest& request) {
   std::vector<const ChipDesign*> designs;
   if (request.presets.empty())
     for (const auto& d : catalog.roadmap.designs) designs.push_back(&d);
   else
     for (const auto& name : request.presets) designs.push_back(&catalog.roadmap.design(name));
   if (designs.empty()) throw InputError("preset", "the catalog has no roadmap.toml designs");
+  return designs;
+}
 
+RoadmapResult run_roadmap_design(const PerfEngine& engine, const Catalog& catalog, const ModelSpec& model,
+                                 const RoadmapRequest& request, const ChipDesign& design) {
   const double hop_latency_s = catalog.constants_for("wafer").get("wafer_hop_latency_s");
   const StepWork work = decode_work(model, request.perf.weights, request.perf.kv, 1, request.perf.isl, true);
   const double activation_bytes = work.hidden_size * work.activation_bytes_per_element;
 
   RoadmapResult out;
-  for (const ChipDesign* design : designs) {
-    std::optional<PerfResult> result;
-    out.rows.push_back(design_row(engine, catalog, model, *design, request, result));
-    out.assumptions.push_back(design->name + ": " + design->source);
-    for (const auto& [key, source] : design->figure_sources) out.assumptions.push_back(design->name + "." + key + ": " + source);
-    const Hardware hardware = catalog.hardware(design->system, "preset");
-    if (hardware.chip.device_class != "wafer") continue;
-    if (result) {
-      // The in-wafer time: one token through every stage, less the wafer-to-wafer hops.
-      const double b = hardware.chip.scale_out_bytes_per_s.value_or(0);
-      const int n = result->devices;
-      const double in_wafer = result->decode_latency_s - (n - 1) * (hop_latency_s + activation_bytes / b);
-      TensorVsPipeline t = tensor_vs_pipeline(n, model.num_decoder_layers(), in_wafer, hop_latency_s, activation_bytes, b);
-      t.preset = design->name;
-      out.tensor_vs_pipeline.push_back(t);
-    }
-    for (double context : request.feasibility_contexts) {
-      DeployRequest deploy_request;
-      deploy_request.context_tokens = context;
-      deploy_request.concurrency = request.feasibility_concurrency;
-      deploy_request.weights = request.perf.weights;
-      deploy_request.kv = request.perf.kv;
-      deploy_request.honor_windows = request.perf.honor_windows;
-      const Deployment d = deploy(model, hardware, deploy_request);
-      out.feasibility.push_back(FeasibilityShift{design->name, context, request.feasibility_concurrency,
-                                                 d.systems_for_concurrency, d.kv_share_of_memory});
-    }
+  std::optional<PerfResult> result;
+  out.rows.push_back(design_row(engine, catalog, model, design, request, result));
+  out.assumptions.push_back(design.name + ": " + design.source);
+  for (const auto& [key, source] : design.figure_sources) out.assumptions.push_back(design.name + "." + key + ": " + source);
+  const Hardware hardware = catalog.hardware(design.system, "preset");
+  if (hardware.chip.device_class != "wafer") return out;
+  if (result) {
+    // The in-wafer time: one token through every stage, less the wafer-to-wafer hops.
+    const double b = hardware.chip.scale_out_bytes_per_s.value_or(0);
+    const int n = result->devices;
+    const double in_wafer = result->decode_latency_s - (n - 1) * (hop_latency_s + activation_bytes / b);
+    TensorVsPipeline t = tensor_vs_pipeline(n, model.num_decoder_layers(), in_wafer, hop_latency_s, activation_bytes, b);
+    t.preset = design.name;
+    out.tensor_vs_pipeline.push_back(t);
   }
+  for (double context : request.feasibility_contexts) {
+    DeployRequest deploy_request;
+    deploy_request.context_tokens = context;
+    deploy_request.concurrency = request.feasibility_concurrency;
+    deploy_request.weights = request.perf.weights;
+    deploy_request.kv = request.perf.kv;
+    deploy_request.honor_windows = request.perf.honor_windows;
+    const Deployment d = deploy(model, hardware, deploy_request);
+    out.feasibility.push_back(FeasibilityShift{design.name, context, request.feasibility_concurrency,
+                                               d.systems_for_concurrency, d.kv_share_of_memory});
+  }
+  return out;
+}
+
+void append(RoadmapResult& into, const RoadmapResult& part) {
+  into.rows.insert(into.rows.end(), part.rows.begin(), part.rows.end());
+  into.tensor_vs_pipeline.insert(into.tensor_vs_pipeline.end(), part.tensor_vs_pipeline.begin(), part.tensor_vs_pipeline.end());
+  into.feasibility.insert(into.feasibility.end(), part.feasibility.begin(), part.feasibility.end());
+  into.assumptions.insert(into.assumptions.end(), part.assumptions.begin(), part.assumptions.end());
+}
+
+RoadmapResult run_roadmap(const PerfEngine& engine, const Catalog& catalog, const ModelSpec& model,
+                          const RoadmapRequest& request) {
+  RoadmapResult out;
+  for (const ChipDesign* design : roadmap_designs(catalog, request))
+    append(out, run_roadmap_design(engine, catalog, model, request, *design));
   return out;
 }
 

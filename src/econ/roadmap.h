@@ -72,6 +72,14 @@ struct RoadmapResult {
 RoadmapResult run_roadmap(const PerfEngine& engine, const Catalog& catalog, const ModelSpec& model,
                           const RoadmapRequest& request);
 
+// run_roadmap in pieces, so that a caller can spread the designs over processes: the designs asked for (throws
+// InputError naming `preset` for an unknown one), one design's part of the result, and the parts joined in order
+// (run_roadmap is append over run_roadmap_design of each of roadmap_designs).
+std::vector<const ChipDesign*> roadmap_designs(const Catalog& catalog, const RoadmapRequest& request);
+RoadmapResult run_roadmap_design(const PerfEngine& engine, const Catalog& catalog, const ModelSpec& model,
+                                 const RoadmapRequest& request, const ChipDesign& design);
+void append(RoadmapResult& into, const RoadmapResult& part);
+
 // The crossover formula above, on its own (tests check it against hand-solved cases).
 TensorVsPipeline tensor_vs_pipeline(int wafers, int layers, double in_wafer_s, double hop_latency_s,
                                     double activation_bytes, double io_bytes_per_s);

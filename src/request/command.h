@@ -10,6 +10,7 @@
 #include "core/table.h"
 #include "perf/engine.h"
 #include "request/fields.h"
+#include "request/split.h"
 
 namespace ws {
 
@@ -18,6 +19,10 @@ struct Context {
   const PerfEngine& engine;
   std::function<void(const std::string&)> progress = {};  // long work reports here (the CLI draws it on a terminal)
   Caller caller = Caller::cli;  // the API shares one server: some sweeps are capped tighter there (request/limits.h)
+  // The processes this command's work items are spread over (the CLI under mpirun); null: all run here.
+  const ProcessGroup* processes = nullptr;
+  // Rank 0 alone writes files (--plot, --out); the other ranks compute the same output and discard it.
+  bool writes_files() const { return !processes || processes->rank == 0; }
 };
 
 struct CommandOutput {

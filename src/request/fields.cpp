@@ -202,9 +202,11 @@ RequestValues values_from_text(const std::vector<Field>& fields, const TextInput
     for (const auto& field : fields) known = known || (field.name == name && applies(field, caller));
     if (!known) throw RequestFormatError(spell(name, caller), "unknown option for this command");
   }
-  return fill(fields, given, caller, [caller](const Field& field, const std::vector<std::string>& texts) {
+  RequestValues values = fill(fields, given, caller, [caller](const Field& field, const std::vector<std::string>& texts) {
     return parse_text_value(field, texts, caller);
   });
+  values.set_given_texts(given);
+  return values;
 }
 
 RequestValues values_from_json(const std::vector<Field>& fields, const json& body, Caller caller) {

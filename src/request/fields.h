@@ -45,6 +45,9 @@ using FieldValue = std::variant<std::monostate, long long, double, std::string, 
                                 nlohmann::json>;
 
 // The validated values of one request, keyed by canonical field name. Absent optional fields are monostate.
+// The CLI's input: each given flag's texts (a repeated flag gives several), and the switches set.
+using TextInputs = std::map<std::string, std::vector<std::string>>;
+
 class RequestValues {
  public:
   bool has(const std::string& name) const;
@@ -59,16 +62,18 @@ class RequestValues {
   const nlohmann::json* object(const std::string& name) const;   // nullptr when absent
   void set(const std::string& name, FieldValue value) { values_[name] = std::move(value); }
   Caller caller() const { return caller_; }
+  // The texts the values were read from (values_from_text; empty from JSON): a batch (simulate --batch) applies
+  // the flags given beside it to each scenario.
+  const TextInputs& given_texts() const { return given_texts_; }
+  void set_given_texts(TextInputs texts) { given_texts_ = std::move(texts); }
   void set_caller(Caller caller) { caller_ = caller; }
 
  private:
   const FieldValue& at(const std::string& name) const;
   std::map<std::string, FieldValue> values_;
   Caller caller_ = Caller::cli;
+  TextInputs given_texts_;
 };
-
-// The CLI's input: each given flag's texts (a repeated flag gives several), and the switches set.
-using TextInputs = std::map<std::string, std::vector<std::string>>;
 
 // Validate against the table: unknown fields, missing required ones, wrong types, fractions where an integer is
 // expected, non-finite numbers and values outside [min, max] all throw InputError naming the field as `caller`

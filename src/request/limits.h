@@ -1,4 +1,6 @@
 #pragma once
+#include <cstddef>
+
 // Caps on every value a user controls, each with the reason it sits where it does. A request beyond a cap is
 // rejected with the same clear error as any other bad input (CLI exit 2, API 422); nothing is clamped silently.
 // The README's "Limits" table lists these.
@@ -16,6 +18,8 @@ inline constexpr long long max_parallelism = 4096;
 inline constexpr long long max_replicas = 25'000;
 // Ten million simulated requests: ~2 GB of request records; split longer runs (the 1M-request benchmark takes seconds).
 inline constexpr long long max_simulated_requests = 10'000'000;
+// Scenarios in one simulate --batch file: 10,000 (each may simulate up to the request cap); split larger studies.
+inline constexpr std::size_t max_batch_scenarios = 10'000;
 // Thirty days of simulated traffic: a month is the longest horizon capacity planning asks of a serving simulation.
 inline constexpr double max_duration_s = 30 * 86400.0;
 // Ten million requests per second: above the whole world's LLM API traffic; with duration it also meets the request cap.

@@ -10,6 +10,14 @@
 
 namespace ws {
 
+// One list of a frontier point's members, for the bytes that carry it between processes (request/split.h).
+template <class Archive>
+void fields(Archive& a, FrontierPoint& p) {
+  a(p.model, p.hardware, p.devices, p.tp, p.pp, p.ep, p.attention_dp, p.spec_draft_tokens, p.concurrency,
+    p.tokens_per_s_per_user, p.output_tokens_per_s, p.total_tokens_per_s, p.normalizer_value,
+    p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm, p.ttft_s, p.bound, p.pareto);
+}
+
 struct FrontierQuery {
   std::vector<ModelSpec> models;
   std::vector<Hardware> hardware;
@@ -76,11 +84,24 @@ Command frontier_command() {
                    cli_only(text_field("plot", std::nullopt, "Write the chart to FILE.png or FILE.svg (gnuplot)"))}})};
   c.run = [](const Context& ctx, const RequestValues& v) {
     const FrontierQuery q = frontier_query(ctx, v);
-    const auto points = sweep_all(ctx.engine, q.models, q.hardware, q.request, [&](int done, int total) {
-      if (ctx.progress) ctx.progress(fmt::format("sweeping {}/{} model x hardware pairs", done, total));
-    });
+    // Every (model, hardware) pair is one work item, model-major as sweep_all orders them; under mpirun the
+    // pairs are spread over the ranks and come back in this order, so every rank prints what one process prints.
+    const std::size_t hw = q.hardware.size(), pairs = q.models.size() * hw;
+    const auto per_pair = run_items_as<std::vector<FrontierPoint>>(
+        ctx.processes, pairs, [&](std::size_t i) { return sweep(ctx.engine, q.models[i / hw], q.hardware[i % hw], q.request); },
+        [&](std::size_t done, std::size_t total) {
+          if (ctx.progress) ctx.progress(fmt::format("sweeping {}/{} model x hardware pairs", done, total));
+        });
+    std::vector<FrontierPoint> points;
+    std::vector<std::string> infeasible;
+    for (std::size_t i = 0; i < pairs; ++i) {
+      if (per_pair[i].empty()) infeasible.push_back(q.models[i / hw].name + " on " + q.hardware[i % hw].system.name);
+      points.insert(points.end(), per_pair[i].begin(), per_pair[i].end());
+    }
     CommandOutput out{{frontier_table(points, q.request.normalize, !q.all_points)}};
-    if (!q.plot.empty()) {
+    for (const auto& pair : infeasible)
+      out.tables[0].notes.push_back(pair + ": no feasible point (does not fit at concurrency 1 in any parallelism swept)");
+    if (!q.plot.empty() && ctx.writes_files()) {
       const std::string title =
           fmt::format("{} - ISL {:.0f} / OSL {:.0f}", q.models.size() == 1 ? q.models[0].display_name : std::string("catalog models"),
                       q.request.isl, q.request.osl);

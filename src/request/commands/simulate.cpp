@@ -1,11 +1,13 @@
 // simulate: trace-driven discrete-event simulation of a serving fleet (co-located or disaggregated).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "report/reproduction.h"
+#include "request/batch_file.h"
 #include "report/plots.h"
 #include "report/tables.h"
 #include "request/commands/commands.h"
@@ -64,6 +66,130 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
   return traffic;
 }
 
+struct Simulated {
+  SimResult result;
+  std::string price_note;  // why the cost columns are empty, or nothing
+};
+
+Simulated simulate_one(const Context& ctx, const RequestValues& v, bool report_progress, const RequestSink& sink = {}) {
+  const Catalog& catalog = ctx.catalog;
+  if (!v.has("hardware")) throw RequestFormatError("hardware", "missing (expected a string)");
+  const ModelSpec model = model_from(catalog, v);
+  const Hardware hardware = catalog.hardware(v.text("hardware"), "hardware");
+  PoolSpec pool{hardware, perf_request_from(catalog, model, v), static_cast<int>(v.integer("replicas")),
+                optional_price(catalog, hardware, v)};
+  std::optional<PoolSpec> prefill;
+  if (v.has("prefill_hardware")) {
+    const Hardware ph = catalog.hardware(v.text("prefill_hardware"), "prefill_hardware");
+    prefill = PoolSpec{ph, pool.perf, static_cast<int>(v.integer("prefill_replicas")), optional_price(catalog, ph, v)};
+    prefill->perf.devices.reset();
+    prefill->perf.tp = v.optional_int("prefill_tp");
+    prefill->perf.pp = v.optional_int("prefill_pp");
+    prefill->perf.ep.reset();
+  }
+  SimConfig config;
+  config.scheduler = v.text("scheduler");
+  config.router = v.text("router");
+  config.token_budget = v.number("token_budget");
+  config.max_batch = static_cast<int>(v.integer("max_batch"));
+  config.prefix_cache = !v.flag("no_prefix_cache");
+  config.slo_ttft_s = v.optional_number("slo_ttft").value_or(0);
+  config.slo_tpot_s = v.optional_number("slo_tpot").value_or(0);
+  config.sample_interval_s = 1.0;
+  config.step_by_step = v.flag("step_by_step");
+  Simulated out;
+  out.result = simulate(ctx.engine, model, pool, prefill, config, traffic_from(ctx, v), [&](long long done, long long total) {
+    if (report_progress && ctx.progress) ctx.progress(fmt::format("simulated {}/{} requests", done, total));
+  }, sink);
+  if (pool.price.label.empty()) out.price_note = "no price for " + hardware.system.name + ": cost columns are empty (give --price)";
+  return out;
+}
+
+// One scenario's summary row as it travels between processes (request/split.h).
+struct BatchRow {
+  std::vector<Cell> cells;
+  std::string note;
+};
+template <class A>
+void fields(A& a, BatchRow& r) {
+  a(r.cells, r.note);
+}
+
+// An error in a scenario, said where the scenario (or its key) is in the batch file: "batch.toml:7 [name].rate: ..."
+// for a key the scenario sets, "batch.toml:3 [name]: --rate (given on the command line): ..." for a flag beside
+// --batch, "batch.toml:3 [name]: <where>: ..." for anything else (a trace file's line).
+[[noreturn]] void rethrow_in_scenario(const InputError& e, const BatchScenario& s, const std::vector<Field>& fields) {
+  const std::string& where = e.where();
+  const std::size_t space = where.find(' ');
+  std::string head = where.substr(0, space);
+  if (head.rfind("--", 0) == 0) head = head.substr(2);
+  std::replace(head.begin(), head.end(), '-', '_');
+  const bool is_field = std::any_of(fields.begin(), fields.end(), [&](const Field& f) { return f.name == head; });
+  std::string at = s.where, message = e.message();
+  const std::string rest = space == std::string::npos ? "" : where.substr(space);
+  if (auto k = s.key_where.find(head); is_field && k != s.key_where.end()) at = k->second + rest;
+  else if (is_field) message = spell(head, Caller::cli) + rest + " (given on the command line): " + message;
+  else if (!where.empty()) message = where + ": " + message;
+  if (dynamic_cast<const RequestFormatError*>(&e)) throw RequestFormatError(at, message);
+  throw InputError(at, message);
+}
+
+// simulate --batch FILE.toml: every scenario validated first, then run (spread over the ranks under mpirun), one
+// summary row each in the file's order. Flags given beside --batch apply to every scenario that does not set them.
+CommandOutput run_batch(const Context& ctx, const std::vector<Field>& fields, const RequestValues& v) {
+  const std::string path = v.text("batch");
+  if (v.has("out")) throw InputError("out", "a batch writes one summary row per scenario, not a folder per run (drop --out)");
+  TextInputs defaults = v.given_texts();
+  defaults.erase("batch");
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error))
+    throw InputError("batch", "cannot read '" + path + "': no such file (expected a TOML file of scenarios)");
+  const auto scenarios = read_batch_file(path, fields, {"batch", "out"}, limits::max_batch_scenarios);
+  std::vector<RequestValues> values;
+  for (const auto& s : scenarios) {
+    TextInputs given = defaults;
+    for (const auto& [key, texts] : s.values) given[key] = texts;
+    try {
+      values.push_back(values_from_text(fields, given, Caller::cli));
+      if (!values.back().has("hardware")) throw RequestFormatError("hardware", "missing (expected a string)");
+    } catch (const InputError& e) {
+      rethrow_in_scenario(e, s, fields);
+    }
+  }
+  const auto rows = run_items_as<BatchRow>(
+      ctx.processes, scenarios.size(),
+      [&](std::size_t i) {
+        try {
+          const Simulated sim = simulate_one(ctx, values[i], false);
+          BatchRow row;
+          row.cells = {scenarios[i].name, sim.result.deployment};
+          const Table summary = sim_summary_table(sim.result);
+          row.cells.insert(row.cells.end(), summary.rows.at(0).begin(), summary.rows.at(0).end());
+          if (!sim.price_note.empty()) row.note = scenarios[i].name + ": " + sim.price_note;
+          return row;
+        } catch (const InputError& e) {
+          rethrow_in_scenario(e, scenarios[i], fields);
+        } catch (const InfeasibleError& e) {
+          throw InfeasibleError(scenarios[i].where + ": " + e.what());
+        }
+      },
+      [&](std::size_t done, std::size_t total) {
+        if (ctx.progress) ctx.progress(fmt::format("simulated {}/{} scenarios", done, total));
+      });
+  Table table;
+  table.title = fmt::format("Simulation batch: {} ({} scenarios)", path, scenarios.size());
+  table.columns = {Column{"scenario", "scenario"}, Column{"deployment", "deployment"}};
+  const Table shape = sim_summary_table(SimResult{});
+  table.columns.insert(table.columns.end(), shape.columns.begin(), shape.columns.end());
+  for (const auto& row : rows) {
+    table.rows.push_back(row.cells);
+    if (!row.note.empty()) table.notes.push_back(row.note);
+  }
+  CommandOutput out;
+  out.tables.push_back(std::move(table));
+  return out;
+}
+
 }  // namespace
 
 Command simulate_command() {
@@ -72,8 +198,11 @@ Command simulate_command() {
              "above the whole world's LLM API traffic"};
   Field duration{"duration", FieldType::number, "Synthetic traffic duration, seconds", std::nullopt, 1e-3,
                  limits::max_duration_s, "a month is the longest horizon capacity planning asks of a simulation"};
+  // Required, but not by the table: a --batch file gives it per scenario (simulate_one checks it).
+  Field optional_hardware = hardware_field("hardware", std::nullopt, "Hardware of the (decode) pool (required without --batch)");
+  optional_hardware.required = false;
   Command c{"simulate", "Trace-driven discrete-event simulation of a serving fleet",
-            join({{model_field(false), config_field(), hardware_field("hardware", std::nullopt, "Hardware of the (decode) pool")},
+            join({{model_field(false), config_field(), optional_hardware},
                   parallelism_fields(),
                   {count_field("replicas", "Replicas of the deployment", static_cast<double>(limits::max_replicas),
                                "the whole 750 MW OpenAI deal is 25,000 CS-3", std::string("1")),
@@ -107,34 +236,14 @@ Command simulate_command() {
                    Field{"usd_per_hour", FieldType::number, "USD per system-hour (instead of price)", std::nullopt, 1e-6,
                          limits::max_usd_per_hour, "three orders of magnitude above any rental price in the catalog"}},
                   precision_fields(),
-                  {cli_only(text_field("out", std::nullopt, "Folder for requests.csv, timeseries.csv, summary.csv and PNG plots"))}})};
-  c.run = [](const Context& ctx, const RequestValues& v) {
-    const Catalog& catalog = ctx.catalog;
-    const ModelSpec model = model_from(catalog, v);
-    const Hardware hardware = catalog.hardware(v.text("hardware"), "hardware");
-    PoolSpec pool{hardware, perf_request_from(catalog, model, v), static_cast<int>(v.integer("replicas")),
-                  optional_price(catalog, hardware, v)};
-    std::optional<PoolSpec> prefill;
-    if (v.has("prefill_hardware")) {
-      const Hardware ph = catalog.hardware(v.text("prefill_hardware"), "prefill_hardware");
-      prefill = PoolSpec{ph, pool.perf, static_cast<int>(v.integer("prefill_replicas")), optional_price(catalog, ph, v)};
-      prefill->perf.devices.reset();
-      prefill->perf.tp = v.optional_int("prefill_tp");
-      prefill->perf.pp = v.optional_int("prefill_pp");
-      prefill->perf.ep.reset();
-    }
-    SimConfig config;
-    config.scheduler = v.text("scheduler");
-    config.router = v.text("router");
-    config.token_budget = v.number("token_budget");
-    config.max_batch = static_cast<int>(v.integer("max_batch"));
-    config.prefix_cache = !v.flag("no_prefix_cache");
-    config.slo_ttft_s = v.optional_number("slo_ttft").value_or(0);
-    config.slo_tpot_s = v.optional_number("slo_tpot").value_or(0);
-    config.sample_interval_s = 1.0;
-    config.step_by_step = v.flag("step_by_step");
+                  {cli_only(text_field("out", std::nullopt, "Folder for requests.csv, timeseries.csv, summary.csv and PNG plots")),
+                   cli_only(text_field("batch", std::nullopt,
+                                       "FILE.toml of scenarios, a [name] table each with these fields (snake_case): one "
+                                       "summary row per scenario; flags given beside it apply to every scenario"))}})};
+  c.run = [fields = c.fields](const Context& ctx, const RequestValues& v) {
+    if (v.has("batch")) return run_batch(ctx, fields, v);
     // requests.csv is written as requests finish (in that order), so memory follows the requests in flight.
-    const std::string& dir = v.text("out");
+    const std::string dir = v.has("out") && ctx.writes_files() ? v.text("out") : std::string();
     std::ofstream requests_csv;
     std::vector<SimRequest> pending;
     bool header = true;
@@ -157,11 +266,10 @@ Command simulate_command() {
         if (pending.size() == 4096) flush();
       };
     }
-    const SimResult result = simulate(ctx.engine, model, pool, prefill, config, traffic_from(ctx, v), [&](long long done, long long total) {
-      if (ctx.progress) ctx.progress(fmt::format("simulated {}/{} requests", done, total));
-    }, sink);
+    const Simulated sim = simulate_one(ctx, v, true, sink);
+    const SimResult& result = sim.result;
     CommandOutput out{{sim_summary_table(result)}};
-    if (pool.price.label.empty()) out.tables[0].notes.push_back("no price for " + hardware.system.name + ": cost columns are empty (give --price)");
+    if (!sim.price_note.empty()) out.tables[0].notes.push_back(sim.price_note);
     if (!dir.empty()) {
       flush();
       requests_csv.close();
