@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <unistd.h>
 
 #include "cli/run_binary.h"
 
@@ -20,7 +22,8 @@ std::string read(const fs::path& path) {
 }
 
 TEST(CliReport, WritesTheBusinessSide) {
-  const fs::path out = fs::temp_directory_path() / "waferscope_report_cli_test";
+  // Its own folder per process: other checkouts on the machine run this test too.
+  const fs::path out = fs::temp_directory_path() / ("waferscope_report_cli_test_" + std::to_string(::getpid()));
   fs::remove_all(out);
   const ws::test::Result r = ws::test::run("report --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
