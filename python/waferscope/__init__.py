@@ -17,8 +17,6 @@ import json
 import math
 import os
 
-import pandas as pd
-
 from . import _waferscope as _core
 
 __version__ = _core.version
@@ -74,6 +72,7 @@ def _body(fields):
 def _answer(value):
     """The JSON answer as Python: a list of rows -> DataFrame, an object -> dict of converted values."""
     if isinstance(value, list) and value and all(isinstance(row, dict) for row in value):
+        import pandas as pd  # on first use: `import waferscope` needs only the module (and is quick)
         return pd.DataFrame.from_records(value, columns=list(value[0].keys()))
     if isinstance(value, dict):
         return {key: _answer(item) for key, item in value.items()}
