@@ -66,6 +66,8 @@ Answer run(const std::string& name, const std::string& body) {
     return input_error(e);
   } catch (const InfeasibleError& e) {
     return {"infeasible", "", e.what()};
+  } catch (const nlohmann::json::exception& e) {  // as the API answers it (400): a JSON value of the wrong kind
+    return {"input", "", std::string("bad JSON value: ") + e.what()};
   }
 }
 
