@@ -4,10 +4,14 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES = build-essential cmake libfmt-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev \
                libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev libcpp-httplib-dev libssl-dev zlib1g-dev \
-               libbrotli-dev pkg-config gnuplot-nox chromium libopenmpi-dev openmpi-bin
+               libbrotli-dev pkg-config gnuplot-nox chromium libopenmpi-dev openmpi-bin \
+               python3-dev pybind11-dev python3-pandas python3-pytest python3-matplotlib jupyter-nbconvert \
+               python3-ipykernel python3-distributed python3-pip python3-setuptools python3-wheel
+# Debian's python3 (a python3 earlier on PATH, such as pyenv's, has none of Debian's python3-* packages).
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps fuzz-deps configure web build run test bench serve sanitize fuzz clean
+.PHONY: deps fuzz-deps configure web build python run test python-test bench serve sanitize fuzz clean
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -27,16 +31,28 @@ web: deps web/node_modules/.package-lock.json
 	cd web && npm run --silent build
 
 configure: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSCOPE_BENCH=ON >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSCOPE_BENCH=ON \
+	  -DWAFERSCOPE_PYTHON=ON -DPython_EXECUTABLE=$(PYTHON) >/dev/null
 
 build: configure web
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The Python package into $(BUILD)/python/waferscope/: PYTHONPATH=$(BUILD)/python python3 -c "import waferscope"
+python: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target waferscope_python
 
 run: build
 	./$(BUILD)/waferscope report --out report
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory python-test
+
+# The Python tests (python/tests/) and the example notebook, executed as CI runs them (needs `make build`).
+python-test:
+	PYTHONPATH=$(BUILD)/python WAFERSCOPE_BIN=$(BUILD)/waferscope $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
+	PYTHONPATH=$(abspath $(BUILD))/python PYDEVD_DISABLE_FILE_VALIDATION=1 $(PYTHON) -m nbconvert --to notebook --execute \
+	  --ExecutePreprocessor.timeout=300 --output-dir $(BUILD)/notebooks docs/notebooks/*.ipynb
 
 bench: build
 	./$(BUILD)/waferscope_bench
@@ -62,7 +78,7 @@ fuzz-deps: deps
 
 $(SAN_BUILD)/CMakeCache.txt: CMakeLists.txt | fuzz-deps
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
-	  -DCMAKE_CXX_COMPILER=clang++-14 -DWAFERSCOPE_FUZZ=ON -DWAFERSCOPE_BROWSER_TEST=OFF >/dev/null
+	  -DCMAKE_CXX_COMPILER=clang++-14 -DWAFERSCOPE_FUZZ=ON -DWAFERSCOPE_BROWSER_TEST=OFF -DWAFERSCOPE_PYTHON=OFF >/dev/null
 
 sanitize: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
@@ -74,4 +90,4 @@ fuzz: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
 	tests/fuzz/run_fuzz.sh $(SAN_BUILD) $(FUZZ_SECONDS) $(FUZZ_JOBS)
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) report web/dist
+	rm -rf $(BUILD) $(SAN_BUILD) build-pip report web/dist

@@ -42,7 +42,7 @@ bool parse_kv_window(const std::string& text, const std::string& field);  // hon
 // none | mtp[,k=K][,accept=A] | draft=MODEL[,k=K][,accept=A] | vendor
 SpecDecode parse_spec_decode(const std::string& text, const Catalog& catalog, const std::string& field,
                              UserPaths paths = UserPaths::allowed);
-// The CLI reads the caller's own files; the API takes catalog names only (see catalog/catalog.h UserPaths).
+// The CLI and Python read the caller's own files; the API takes catalog names only (see catalog/catalog.h UserPaths).
 UserPaths user_paths(const RequestValues& values);
 
 // The deployment a perf-like request asks for: precisions, windows, parallelism, concurrency and lengths.

@@ -35,7 +35,7 @@ const char* expected_kind(FieldType type) {
 }
 
 bool applies(const Field& field, Caller caller) {
-  return field.surface == Surface::both || (field.surface == Surface::cli) == (caller == Caller::cli);
+  return field.surface == Surface::both || caller == Caller::python || (field.surface == Surface::cli) == (caller == Caller::cli);
 }
 
 // The value is a number of the right kind: check integrality and the range, naming the field.
@@ -189,7 +189,7 @@ RequestValues fill(const std::vector<Field>& fields, const Given& given, Caller 
 }  // namespace
 
 std::string spell(const std::string& field, Caller caller) {
-  if (caller == Caller::api || field.empty()) return field;
+  if (caller != Caller::cli || field.empty()) return field;
   std::string flag = "--" + field;
   for (auto& c : flag)
     if (c == '_') c = '-';

@@ -24,7 +24,9 @@ enum class FieldType {
 };
 
 enum class Surface { both, cli, api };
-enum class Caller { cli, api };
+// python: values arrive as JSON and fields are spelled as in the API, but the caller runs on the user's own machine
+// like the CLI: every field applies (files such as out and plot too), local paths are read and the CLI's caps hold.
+enum class Caller { cli, api, python };
 
 struct Field {
   std::string name;  // canonical: the API field, and the CLI flag once dashed
@@ -38,7 +40,7 @@ struct Field {
   char separator = ',';  // list items on the CLI and in a JSON string ("M,N,K" shapes use ';')
 };
 
-// How a caller spells a field: "--kv-dtype" on the command line, "kv_dtype" in JSON.
+// How a caller spells a field: "--kv-dtype" on the command line, "kv_dtype" in JSON and Python.
 std::string spell(const std::string& field, Caller caller);
 
 using FieldValue = std::variant<std::monostate, long long, double, std::string, bool, std::vector<std::string>,

@@ -121,6 +121,25 @@ TEST(Fields, LibraryErrorsAreRespelledForTheCaller) {
   }
 }
 
+// Python sends JSON spelled as the API spells it, but runs locally: the CLI's file fields apply to it as well as the
+// API's config object; the API takes no file field and the CLI no object.
+TEST(Fields, PythonTakesTheFieldsOfBothSurfaces) {
+  const std::vector<Field> fields = {Field{.name = "out", .type = FieldType::text, .help = "folder", .surface = Surface::cli},
+                                     Field{.name = "config", .type = FieldType::object, .help = "config.json",
+                                           .surface = Surface::api}};
+  const auto body = nlohmann::json::parse(R"({"out": "sim", "config": {"hidden_size": 8}})");
+  const RequestValues values = values_from_json(fields, body, Caller::python);
+  EXPECT_EQ(values.text("out"), "sim");
+  EXPECT_EQ((*values.object("config"))["hidden_size"], 8);
+  EXPECT_EQ(values.caller(), Caller::python);
+  EXPECT_EQ(error_of([&] { values_from_json(fields, body, Caller::api); }), "out: unknown field");
+  EXPECT_EQ(error_of([&] { values_from_json(fields, nlohmann::json::parse(R"({"conifg": {}})"), Caller::python); }),
+            "conifg: unknown field");
+  EXPECT_EQ(error_of([] { values_from_json(table(), nlohmann::json::parse(R"({"tp": 0})"), Caller::python); }),
+            "tp: expected a whole number in [1, 4096]; got 0");
+  EXPECT_EQ(spell("kv_dtype", Caller::python), "kv_dtype");
+}
+
 // Every registered command: a unique name, help on every field, and every numeric field bounded with a reason.
 TEST(Registry, EveryFieldIsDescribedAndBounded) {
   std::set<std::string> names;
