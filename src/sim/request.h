@@ -11,6 +11,9 @@ struct SimRequest {
   double input_tokens = 0;
   double output_tokens = 0;
   std::vector<long long> block_hashes;  // prefix blocks (Mooncake hash_ids)
+  // Synthetic traffic has no blocks to match: its workload's cache-read share of the input is taken as cached (the
+  // same assumption `perf --workload` and `cost` make), looked up like a hit when the prefix cache is on.
+  double assumed_cached_tokens = 0;
 
   double prefill_target = 0;     // tokens to have in KV before decoding (input, plus output so far after a recompute)
   double cached_tokens = 0;      // prefix tokens served from the cache (not prefilled)

@@ -184,6 +184,7 @@ class SyntheticArrivals {
     r.arrival_s = t_;
     r.input_tokens = std::max(1.0, std::round(workload_.input_tokens.quantile(uniform())));
     r.output_tokens = std::max(1.0, std::round(workload_.output_tokens.quantile(uniform())));
+    r.assumed_cached_tokens = std::round(r.input_tokens * workload_.cached_fraction_of_input());
     return true;
   }
 
@@ -576,9 +577,11 @@ bool Simulation::admit(int index, long long slot) {
   set_used(rep, now_, rep.used_blocks + blocks);
   r.context_in_kv = held;
   r.admitted_order = ++admitted_order_;
-  if (rep.role != Role::decode && config_.prefix_cache && !r.block_hashes.empty() && r.prefilled_tokens == 0) {
-    const int matched = rep.cache->match(r.block_hashes);
-    r.cached_tokens = std::min(matched * config_.prefix_block_tokens, r.prefill_target - 1);
+  if (rep.role != Role::decode && config_.prefix_cache && r.prefilled_tokens == 0 &&
+      (!r.block_hashes.empty() || r.assumed_cached_tokens > 0)) {
+    const double hit = r.block_hashes.empty() ? r.assumed_cached_tokens
+                                              : rep.cache->match(r.block_hashes) * config_.prefix_block_tokens;
+    r.cached_tokens = std::max(0.0, std::min(hit, r.prefill_target - 1));
     r.prefilled_tokens = r.cached_tokens;
     if (r.cached_tokens > 0 && rep.host_tier) {  // bring the cached prefix's KV back from the host tier
       r.cache_load_s = kv_bytes(r.cached_tokens) / rep.host_link_bytes_per_s;

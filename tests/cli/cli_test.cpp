@@ -380,3 +380,17 @@ TEST(Cli, PerfTakesTheWorkloadsCachedShare) {
   EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
   EXPECT_NE(unknown.output.find("--workload"), std::string::npos) << unknown.output;
 }
+
+// The same workload assumption in simulate: synthetic agentic traffic has no blocks to match, so its workload's
+// cache-read share is served from the prefix cache (a hit ratio of that share), not prefilled in full.
+TEST(Cli, SimulateTakesTheWorkloadsCachedShare) {
+  const std::string base = "simulate --model gpt-oss-120b --hardware cs-3 --workload agentic-coding --rate 0.5 --duration 60 --format json";
+  const Result cached = run(base), full = run(base + " --no-prefix-cache");
+  ASSERT_EQ(cached.exit_code, 0) << cached.output;
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  const auto c = nlohmann::json::parse(cached.output)[0], f = nlohmann::json::parse(full.output)[0];
+  // catalog/workloads/agentic-coding.toml's mix: cache reads 0.95520 of 0.95520 + 0.03775 + 0.00403 input tokens.
+  EXPECT_NEAR(c["prefix_hit_ratio"].get<double>(), 0.95520 / (0.95520 + 0.03775 + 0.00403), 0.005);
+  EXPECT_EQ(f["prefix_hit_ratio"], 0);
+  EXPECT_LT(c["ttft_p50_s"].get<double>(), f["ttft_p50_s"].get<double>() / 5);
+}

@@ -46,10 +46,12 @@ Traffic traffic_from(const Context& ctx, const RequestValues& v) {
       throw InputError("requests", fmt::format("expected at most {:.0f} requests per simulation; got {}", request_cap,
                                                traffic.closed_loop_requests));
     const double isl = std::round(w.mean_input_tokens()), osl = std::round(w.mean_output_tokens());
-    traffic.make_request = [isl, osl](long long) {
+    const double cached = std::round(isl * w.cached_fraction_of_input());
+    traffic.make_request = [isl, osl, cached](long long) {
       SimRequest r;
       r.input_tokens = isl;
       r.output_tokens = osl;
+      r.assumed_cached_tokens = cached;
       return r;
     };
   } else if (!workload.empty() && v.has("rate") && v.has("duration")) {
