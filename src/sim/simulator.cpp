@@ -33,18 +33,28 @@ class StepCache {
   static double value(int b) { return std::exp2(b / 64.0); }
   double decode(double sequences, double mean_context) {
     const auto n = static_cast<std::uint64_t>(sequences);
-    const std::uint64_t key = (n << 32) | static_cast<std::uint32_t>(bucket(mean_context));
-    if (key == last_key_) return last_s_;  // consecutive decode steps mostly share their bucket
-    auto it = decode_.find(key);
+    // Consecutive decode steps mostly share their bucket: inside [last_lo_, last_hi_] the bucket is known
+    // without a logarithm (the bounds sit 1e-9 inside the bucket's edges, far beyond log2's rounding).
+    if (n == last_n_ && mean_context >= last_lo_ && mean_context <= last_hi_) return last_s_;
+    const int b = bucket(mean_context);
+    const std::uint64_t key = (n << 32) | static_cast<std::uint32_t>(b);
     double s = 0;
-    if (it != decode_.end()) {
-      s = it->second;
+    if (key == last_key_) {
+      s = last_s_;
     } else {
-      s = timer_->decode_s(static_cast<double>(n), value(bucket(mean_context)));
-      decode_.emplace(key, s);
+      auto it = decode_.find(key);
+      if (it != decode_.end()) {
+        s = it->second;
+      } else {
+        s = timer_->decode_s(static_cast<double>(n), value(b));
+        decode_.emplace(key, s);
+      }
     }
     last_key_ = key;
     last_s_ = s;
+    last_n_ = n;
+    last_lo_ = b <= 0 ? -std::numeric_limits<double>::infinity() : std::exp2((b - 0.5) / 64.0) * (1 + 1e-9);
+    last_hi_ = std::exp2((b + 0.5) / 64.0) * (1 - 1e-9);
     return s;
   }
   double prefill(double tokens, double past) {
@@ -60,8 +70,8 @@ class StepCache {
  private:
   const StepTimer* timer_;
   std::unordered_map<std::uint64_t, double> decode_, prefill_;
-  std::uint64_t last_key_ = ~0ull;
-  double last_s_ = 0;
+  std::uint64_t last_key_ = ~0ull, last_n_ = ~0ull;
+  double last_s_ = 0, last_lo_ = 0, last_hi_ = -1;
 };
 
 // Least-recently-used set of prefix blocks.
@@ -109,10 +119,13 @@ enum class Role { colocated, prefill, decode };
 struct Stretch {
   bool active = false;
   double sequences = 0;
-  std::vector<double> end_s, next_s, new_blocks;  // virtual step m: its end, the next step's time, blocks added
+  struct Step {
+    double end_s, next_s, new_blocks;  // virtual step m: its end, the next step's time, blocks added
+  };
+  std::vector<Step> planned;
   std::size_t applied = 0;                         // virtual steps applied so far
   double last_end_s = 0;                           // the end of the real step that closes the stretch
-  std::size_t steps() const { return end_s.size(); }
+  std::size_t steps() const { return planned.size(); }
 };
 
 struct Replica {
@@ -619,6 +632,7 @@ void Simulation::try_start(int index) {
   rep.step_decode_s = decode_s;
   rep.step_prefill_s = prefill_s;
   ++rep.serial;
+  ++result_.diagnostics.steps;
   if (skipping_ && rep.batch.prefill.empty()) plan_stretch(index);
   else events_.push(rep.step_end_s, EventKind::step_done, index, -1, -1, rep.serial);
 }
@@ -757,24 +771,26 @@ void Simulation::plan_stretch(int index) {
     residues_[static_cast<long long>(r.context_in_kv) % block] += 1;
   }
   const auto n = static_cast<double>(members.size());
-  st.end_s.clear();
-  st.next_s.clear();
-  st.new_blocks.clear();
+  st.planned.clear();
   double t = rep.step_end_s, used = rep.used_blocks;
+  // After step m a request whose context was c + m - 1 on a block boundary takes a new block: the residue
+  // (block - (m - 1) % block) % block, walked down from 0 one step at a time.
+  long long residue = 0;
+  const double capacity = rep.capacity_blocks;
+  StepCache& steps = *rep.steps;
   for (long long m = 1; m < to_finish && m < max_steps; ++m) {
-    // After step m a request whose context was c + m - 1 on a block boundary takes a new block.
-    const double crossing = residues_[(block - (m - 1) % block) % block];
-    if (used + crossing > rep.capacity_blocks) break;
+    const double crossing = residues_[residue];
+    residue = residue == 0 ? block - 1 : residue - 1;
+    if (used + crossing > capacity) break;
     used += crossing;
     context += n;
-    const double d = rep.steps->decode(n, context / n);
-    st.end_s.push_back(t);
-    st.next_s.push_back(d);
-    st.new_blocks.push_back(crossing);
+    const double d = steps.decode(n, context / n);
+    st.planned.push_back({t, d, crossing});
     t += d;
   }
   for (long long slot : members) residues_[static_cast<long long>(slots_[slot].context_in_kv) % block] = 0;
-  st.active = !st.end_s.empty();
+  st.active = !st.planned.empty();
+  result_.diagnostics.stretches += st.active;
   st.applied = 0;
   st.sequences = n;
   st.last_end_s = t;
@@ -787,17 +803,19 @@ void Simulation::catch_up(int index, double time_s, bool inclusive) {
   Stretch& st = rep.stretch;
   if (!st.active) return;
   while (st.applied < st.steps()) {
-    const double t = st.end_s[st.applied];
+    const Stretch::Step& step = st.planned[st.applied];
+    const double t = step.end_s;
     if (inclusive ? t > time_s : t >= time_s) break;
-    if (st.new_blocks[st.applied] > 0) set_used(rep, t, rep.used_blocks + st.new_blocks[st.applied]);
+    if (step.new_blocks > 0) set_used(rep, t, rep.used_blocks + step.new_blocks);
     rep.outstanding_tokens -= st.sequences;
-    const double d = st.next_s[st.applied];
+    const double d = step.next_s;
     rep.decode_busy_s += d;
     rep.step_end_s = t + d;
     rep.step_s = d;
     rep.step_decode_s = d;
     rep.step_prefill_s = 0;
     ++st.applied;
+    ++result_.diagnostics.skipped_steps;
   }
 }
 
@@ -813,6 +831,7 @@ void Simulation::cut_stretch(int index) {
   const bool closing_step = rep.stretch.applied == rep.stretch.steps();
   settle_stretch(rep);
   if (closing_step) return;  // its event is already there
+  ++result_.diagnostics.stretches_cut;
   ++rep.serial;              // the closing step's event goes stale
   events_.push(rep.step_end_s, EventKind::step_done, index, -1, -1, rep.serial);
 }
@@ -892,6 +911,7 @@ SimResult Simulation::run() {
   while (!events_.empty()) {
     const Event e = events_.pop();
     if (e.kind == EventKind::step_done && e.serial != replicas_[e.replica].serial) continue;  // a stretch cut short
+    ++result_.diagnostics.events;
     sample(e.time_s);
     now_ = last_event_ = e.time_s;
     switch (e.kind) {
