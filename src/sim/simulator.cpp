@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <list>
 #include <random>
 #include <unordered_map>
 
@@ -23,6 +23,69 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+// Open addressing from 64-bit keys (linear probing, backward-shift deletion, Fibonacci hashing): the
+// simulator's lookups without node allocations or a division per probe.
+template <typename V>
+class FlatMap {
+ public:
+  V* find(std::uint64_t key) {
+    if (size_ == 0) return nullptr;
+    for (std::size_t i = home(key);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.full) return nullptr;
+      if (s.key == key) return &s.value;
+    }
+  }
+  // Inserts `key` (absent) with `value`.
+  void insert(std::uint64_t key, V value) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    std::size_t i = home(key);
+    while (slots_[i].full) i = (i + 1) & mask_;
+    slots_[i] = Slot{key, value, true};
+    ++size_;
+  }
+  void erase(std::uint64_t key) {
+    if (size_ == 0) return;
+    std::size_t i = home(key);
+    while (true) {
+      if (!slots_[i].full) return;
+      if (slots_[i].key == key) break;
+      i = (i + 1) & mask_;
+    }
+    // Backward shift: later members of the probe run move up unless their home lies in (i, j].
+    for (std::size_t j = (i + 1) & mask_; slots_[j].full; j = (j + 1) & mask_) {
+      const std::size_t h = home(slots_[j].key);
+      const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+      if (stays) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i].full = false;
+    --size_;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    V value{};
+    bool full = false;
+  };
+  std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t n = old.empty() ? 16 : 2 * old.size();
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    shift_ = 64 - static_cast<int>(std::countr_zero(n));
+    size_ = 0;
+    for (const Slot& s : old)
+      if (s.full) insert(s.key, s.value);
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0, mask_ = 0;
+  int shift_ = 64;
+};
 
 // Step times memoised on a 1/64-octave grid of lengths: an iteration costs a hash lookup, while the value
 // still comes from the perf engine's StepTimer.
@@ -41,14 +104,11 @@ class StepCache {
     double s = 0;
     if (key == last_key_) {
       s = last_s_;
+    } else if (const double* found = decode_.find(key)) {
+      s = *found;
     } else {
-      auto it = decode_.find(key);
-      if (it != decode_.end()) {
-        s = it->second;
-      } else {
-        s = timer_->decode_s(static_cast<double>(n), value(b));
-        decode_.emplace(key, s);
-      }
+      s = timer_->decode_s(static_cast<double>(n), value(b));
+      decode_.insert(key, s);
     }
     last_key_ = key;
     last_s_ = s;
@@ -60,21 +120,21 @@ class StepCache {
   double prefill(double tokens, double past) {
     const std::uint64_t key = (static_cast<std::uint64_t>(bucket(tokens)) << 32) |
                               static_cast<std::uint32_t>(past < 1 ? 0 : bucket(past) + 1);
-    auto it = prefill_.find(key);
-    if (it != prefill_.end()) return it->second;
+    if (const double* found = prefill_.find(key)) return *found;
     const double s = timer_->prefill_s(value(bucket(tokens)), past < 1 ? 0.0 : value(bucket(past)));
-    prefill_.emplace(key, s);
+    prefill_.insert(key, s);
     return s;
   }
 
  private:
   const StepTimer* timer_;
-  std::unordered_map<std::uint64_t, double> decode_, prefill_;
+  FlatMap<double> decode_, prefill_;
   std::uint64_t last_key_ = ~0ull, last_n_ = ~0ull;
   double last_s_ = 0, last_lo_ = 0, last_hi_ = -1;
 };
 
-// Least-recently-used set of prefix blocks.
+// Least-recently-used set of prefix blocks: an intrusive list over a vector of nodes (most recent at the
+// head), found through a flat index.
 class PrefixCache {
  public:
   explicit PrefixCache(double capacity_blocks) : capacity_(capacity_blocks) {}
@@ -82,33 +142,68 @@ class PrefixCache {
   int match(const std::vector<long long>& hashes) {
     int matched = 0;
     for (long long h : hashes) {
-      auto it = index_.find(h);
-      if (it == index_.end()) break;
-      order_.splice(order_.begin(), order_, it->second);
+      const int* node = index_.find(static_cast<std::uint64_t>(h));
+      if (!node) break;
+      to_front(*node);
       ++matched;
     }
     return matched;
   }
   void insert(const std::vector<long long>& hashes) {
     for (long long h : hashes) {
-      auto it = index_.find(h);
-      if (it != index_.end()) {
-        order_.splice(order_.begin(), order_, it->second);
+      if (const int* node = index_.find(static_cast<std::uint64_t>(h))) {
+        to_front(*node);
         continue;
       }
-      order_.push_front(h);
-      index_[h] = order_.begin();
-      while (static_cast<double>(order_.size()) > capacity_) {
-        index_.erase(order_.back());
-        order_.pop_back();
+      int n = 0;
+      if (free_ >= 0) {
+        n = free_;
+        free_ = nodes_[n].next;
+      } else {
+        n = static_cast<int>(nodes_.size());
+        nodes_.push_back(Node{});
+      }
+      nodes_[n].key = h;
+      link_front(n);
+      index_.insert(static_cast<std::uint64_t>(h), n);
+      ++size_;
+      while (static_cast<double>(size_) > capacity_) {
+        const int last = tail_;
+        unlink(last);
+        index_.erase(static_cast<std::uint64_t>(nodes_[last].key));
+        nodes_[last].next = free_;
+        free_ = last;
+        --size_;
       }
     }
   }
 
  private:
+  struct Node {
+    long long key = 0;
+    int prev = -1, next = -1;
+  };
+  void unlink(int n) {
+    Node& x = nodes_[n];
+    (x.prev >= 0 ? nodes_[x.prev].next : head_) = x.next;
+    (x.next >= 0 ? nodes_[x.next].prev : tail_) = x.prev;
+  }
+  void link_front(int n) {
+    nodes_[n].prev = -1;
+    nodes_[n].next = head_;
+    (head_ >= 0 ? nodes_[head_].prev : tail_) = n;
+    head_ = n;
+  }
+  void to_front(int n) {
+    if (n == head_) return;
+    unlink(n);
+    link_front(n);
+  }
   double capacity_;
-  std::list<long long> order_;
-  std::unordered_map<long long, std::list<long long>::iterator> index_;
+  std::vector<Node> nodes_;
+  FlatMap<int> index_;
+  int head_ = -1, tail_ = -1, free_ = -1;
+  long long size_ = 0;
 };
 
 enum class Role { colocated, prefill, decode };
@@ -148,11 +243,17 @@ struct Replica {
   double host_link_bytes_per_s = 0;
 };
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return nan;
+// q-quantile of `sorted` (ascending): the value at rank ceil(q n).
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return nan;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * sorted.size()));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// p50, p90 and p99 of `values` from one sorted copy.
+void percentiles(std::vector<double> values, double& p50, double& p90, double& p99) {
   std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(q * values.size()));
-  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+  p50 = percentile(values, 0.5), p90 = percentile(values, 0.9), p99 = percentile(values, 0.99);
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -988,9 +1089,9 @@ void Simulation::summarise() {
   s.output_tokens = output_tokens_;
   const double first_arrival = requests_ > 0 && std::isfinite(first_arrival_) ? first_arrival_ : 0;
   s.duration_s = std::max(1e-12, last_finish_ - first_arrival);
-  s.ttft_p50 = percentile(l.ttft, 0.5), s.ttft_p90 = percentile(l.ttft, 0.9), s.ttft_p99 = percentile(l.ttft, 0.99);
-  s.tpot_p50 = percentile(l.tpot, 0.5), s.tpot_p90 = percentile(l.tpot, 0.9), s.tpot_p99 = percentile(l.tpot, 0.99);
-  s.e2e_p50 = percentile(l.e2e, 0.5), s.e2e_p90 = percentile(l.e2e, 0.9), s.e2e_p99 = percentile(l.e2e, 0.99);
+  percentiles(l.ttft, s.ttft_p50, s.ttft_p90, s.ttft_p99);
+  percentiles(l.tpot, s.tpot_p50, s.tpot_p90, s.tpot_p99);
+  percentiles(l.e2e, s.e2e_p50, s.e2e_p90, s.e2e_p99);
   s.ttft_mean = mean_of(l.ttft), s.tpot_mean = mean_of(l.tpot), s.e2e_mean = mean_of(l.e2e);
   s.output_tokens_per_s = s.output_tokens / s.duration_s;
   s.total_tokens_per_s = (completed_input_ + s.output_tokens) / s.duration_s;
