@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <cmath>
 #include <ctime>
@@ -47,8 +48,15 @@ bool json_number(const char*& p, const char* end, double& value, bool& integer) 
   if (q < end && *q == '-') ++q;
   if (q == end || !std::isdigit(static_cast<unsigned char>(*q))) return false;
   if (*q == '0' && q + 1 < end && std::isdigit(static_cast<unsigned char>(q[1]))) return false;
-  while (q < end && std::isdigit(static_cast<unsigned char>(*q))) ++q;
+  std::uint64_t digits_value = 0;
+  const char* digits = q;
+  while (q < end && std::isdigit(static_cast<unsigned char>(*q))) digits_value = digits_value * 10 + static_cast<std::uint64_t>(*q++ - '0');
   integer = q == end || (*q != '.' && *q != 'e' && *q != 'E');
+  if (integer && q - digits <= 15) {  // exact in a double: what from_chars gives, without it
+    value = *p == '-' ? -static_cast<double>(digits_value) : static_cast<double>(digits_value);
+    p = q;
+    return true;
+  }
   const auto [stop, error] = std::from_chars(p, end, value);
   if (error != std::errc() || (integer && stop != q)) return false;
   p = stop;
