@@ -117,6 +117,11 @@ class StepCache {
     last_hi_ = std::exp2((b + 0.5) / 64.0) * (1 - 1e-9);
     return s;
   }
+  // Mean contexts for which decode(n, .) of the last call's n returns the last call's value.
+  void decode_bucket_range(double& lo, double& hi) const {
+    lo = last_lo_;
+    hi = last_hi_;
+  }
   double prefill(double tokens, double past) {
     const std::uint64_t key = (static_cast<std::uint64_t>(bucket(tokens)) << 32) |
                               static_cast<std::uint32_t>(past < 1 ? 0 : bucket(past) + 1);
@@ -879,13 +884,21 @@ void Simulation::plan_stretch(int index) {
   long long residue = 0;
   const double capacity = rep.capacity_blocks;
   StepCache& steps = *rep.steps;
+  // The step time is StepCache::decode's; while the mean context stays inside the bucket it last looked
+  // up, that value without the call.
+  double d = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  st.planned.reserve(static_cast<std::size_t>(std::clamp(to_finish, 1.0, static_cast<double>(max_steps))));
   for (long long m = 1; m < to_finish && m < max_steps; ++m) {
     const double crossing = residues_[residue];
     residue = residue == 0 ? block - 1 : residue - 1;
     if (used + crossing > capacity) break;
     used += crossing;
     context += n;
-    const double d = steps.decode(n, context / n);
+    const double x = context / n;
+    if (!(x >= lo && x <= hi)) {
+      d = steps.decode(n, x);
+      steps.decode_bucket_range(lo, hi);
+    }
     st.planned.push_back({t, d, crossing});
     t += d;
   }
@@ -903,21 +916,27 @@ void Simulation::catch_up(int index, double time_s, bool inclusive) {
   Replica& rep = replicas_[index];
   Stretch& st = rep.stretch;
   if (!st.active) return;
-  while (st.applied < st.steps()) {
-    const Stretch::Step& step = st.planned[st.applied];
-    const double t = step.end_s;
-    if (inclusive ? t > time_s : t >= time_s) break;
-    if (step.new_blocks > 0) set_used(rep, t, rep.used_blocks + step.new_blocks);
-    rep.outstanding_tokens -= st.sequences;
-    const double d = step.next_s;
-    rep.decode_busy_s += d;
-    rep.step_end_s = t + d;
-    rep.step_s = d;
-    rep.step_decode_s = d;
-    rep.step_prefill_s = 0;
-    ++st.applied;
-    ++result_.diagnostics.skipped_steps;
+  const std::size_t first = st.applied, total = st.steps();
+  const Stretch::Step* planned = st.planned.data();
+  double busy = rep.decode_busy_s, outstanding = rep.outstanding_tokens;  // summed as step by step
+  std::size_t k = first;
+  for (; k < total; ++k) {
+    const Stretch::Step& step = planned[k];
+    if (inclusive ? step.end_s > time_s : step.end_s >= time_s) break;
+    if (step.new_blocks > 0) set_used(rep, step.end_s, rep.used_blocks + step.new_blocks);
+    outstanding -= st.sequences;
+    busy += step.next_s;
   }
+  if (k == first) return;
+  const Stretch::Step& last = planned[k - 1];
+  rep.decode_busy_s = busy;
+  rep.outstanding_tokens = outstanding;
+  rep.step_end_s = last.end_s + last.next_s;
+  rep.step_s = last.next_s;
+  rep.step_decode_s = last.next_s;
+  rep.step_prefill_s = 0;
+  st.applied = k;
+  result_.diagnostics.skipped_steps += static_cast<long long>(k - first);
 }
 
 // Applies the skipped steps that come before event `e` in the event order.
