@@ -37,6 +37,11 @@ class FlatMap {
       if (s.key == key) return &s.value;
     }
   }
+  // Starts loading the slot where a probe for `key` begins (lookups of a request's blocks are independent
+  // cache misses; prefetching a few ahead overlaps them).
+  void prefetch(std::uint64_t key) const {
+    if (size_ != 0) __builtin_prefetch(&slots_[home(key)]);
+  }
   // Inserts `key` (absent) with `value`.
   void insert(std::uint64_t key, V value) {
     if (2 * (size_ + 1) > slots_.size()) grow();
@@ -141,12 +146,18 @@ class StepCache {
 // Least-recently-used set of prefix blocks: an intrusive list over a vector of nodes (most recent at the
 // head), found through a flat index.
 class PrefixCache {
+  static constexpr std::size_t lookahead = 6;
+
  public:
   explicit PrefixCache(double capacity_blocks) : capacity_(capacity_blocks) {}
   // Leading blocks of `hashes` present in the cache (touching them).
   int match(const std::vector<long long>& hashes) {
     int matched = 0;
-    for (long long h : hashes) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(lookahead, hashes.size()); ++i)
+      index_.prefetch(static_cast<std::uint64_t>(hashes[i]));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      const long long h = hashes[i];
+      if (i + lookahead < hashes.size()) index_.prefetch(static_cast<std::uint64_t>(hashes[i + lookahead]));
       const int* node = index_.find(static_cast<std::uint64_t>(h));
       if (!node) break;
       to_front(*node);
@@ -155,7 +166,11 @@ class PrefixCache {
     return matched;
   }
   void insert(const std::vector<long long>& hashes) {
-    for (long long h : hashes) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(lookahead, hashes.size()); ++i)
+      index_.prefetch(static_cast<std::uint64_t>(hashes[i]));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      const long long h = hashes[i];
+      if (i + lookahead < hashes.size()) index_.prefetch(static_cast<std::uint64_t>(hashes[i + lookahead]));
       if (const int* node = index_.find(static_cast<std::uint64_t>(h))) {
         to_front(*node);
         continue;
