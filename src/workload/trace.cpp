@@ -174,7 +174,8 @@ TraceReader::TraceReader(std::istream& stream, const std::string& name, bool jso
     : stream_(&stream), name_(name), jsonl_(jsonl) {}
 
 bool TraceReader::next(TraceRequest& request) {
-  request = TraceRequest{};
+  request.arrival_s = request.input_tokens = request.output_tokens = 0;
+  request.block_hashes.clear();
   return jsonl_ ? next_mooncake(request) : next_azure(request);
 }
 
@@ -237,11 +238,17 @@ bool TraceReader::next_mooncake(TraceRequest& r) {
     ++line_number_;
     if (line_.empty()) continue;
     MooncakeRecord record;
+    hashes_.clear();
+    record.hashes.swap(hashes_);  // no allocation while a line's hashes fit in the last line's
     const bool fast = parse_mooncake_fast(line_, record) && record.hashes.size() <= limits::max_trace_blocks_per_request;
-    if (!fast) record = parse_mooncake_json(line_, fmt::format("{}:{}", name_, line_number_));
+    if (!fast) {
+      record.hashes.swap(hashes_);
+      record = parse_mooncake_json(line_, fmt::format("{}:{}", name_, line_number_));
+    }
     r.input_tokens = record.input;
     r.output_tokens = record.output;
-    r.block_hashes = std::move(record.hashes);
+    r.block_hashes.assign(record.hashes.begin(), record.hashes.end());
+    if (fast) hashes_.swap(record.hashes);
     check(r, record.timestamp / 1000.0);  // milliseconds
     return true;
   }
