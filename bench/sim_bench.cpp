@@ -81,6 +81,11 @@ void report(benchmark::State& state, double requests, const ws::SimResult& r) {
   state.counters["utilization"] = r.summary.utilization;
   state.counters["requests_per_s"] = benchmark::Counter(requests, benchmark::Counter::kIsRate);
   state.counters["peak_rss_mb"] = peak_rss_mb();
+  // How it was simulated: events handled, decode steps applied inside stretches, stretches cut short.
+  state.counters["events"] = static_cast<double>(r.diagnostics.events);
+  state.counters["skipped_steps"] = static_cast<double>(r.diagnostics.skipped_steps);
+  state.counters["stretches"] = static_cast<double>(r.diagnostics.stretches);
+  state.counters["stretches_cut"] = static_cast<double>(r.diagnostics.stretches_cut);
 }
 
 // The Mooncake-style trace (mean 12k tokens in, 343 out, prefix blocks) at 12x its pace (41 requests/s) on 8

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <list>
 #include <random>
 #include <unordered_map>
 
@@ -24,6 +24,74 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+// Open addressing from 64-bit keys (linear probing, backward-shift deletion, Fibonacci hashing): the
+// simulator's lookups without node allocations or a division per probe.
+template <typename V>
+class FlatMap {
+ public:
+  V* find(std::uint64_t key) {
+    if (size_ == 0) return nullptr;
+    for (std::size_t i = home(key);; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (!s.full) return nullptr;
+      if (s.key == key) return &s.value;
+    }
+  }
+  // Starts loading the slot where a probe for `key` begins (lookups of a request's blocks are independent
+  // cache misses; prefetching a few ahead overlaps them).
+  void prefetch(std::uint64_t key) const {
+    if (size_ != 0) __builtin_prefetch(&slots_[home(key)]);
+  }
+  // Inserts `key` (absent) with `value`.
+  void insert(std::uint64_t key, V value) {
+    if (2 * (size_ + 1) > slots_.size()) grow();
+    std::size_t i = home(key);
+    while (slots_[i].full) i = (i + 1) & mask_;
+    slots_[i] = Slot{key, value, true};
+    ++size_;
+  }
+  void erase(std::uint64_t key) {
+    if (size_ == 0) return;
+    std::size_t i = home(key);
+    while (true) {
+      if (!slots_[i].full) return;
+      if (slots_[i].key == key) break;
+      i = (i + 1) & mask_;
+    }
+    // Backward shift: later members of the probe run move up unless their home lies in (i, j].
+    for (std::size_t j = (i + 1) & mask_; slots_[j].full; j = (j + 1) & mask_) {
+      const std::size_t h = home(slots_[j].key);
+      const bool stays = i <= j ? (i < h && h <= j) : (i < h || h <= j);
+      if (stays) continue;
+      slots_[i] = slots_[j];
+      i = j;
+    }
+    slots_[i].full = false;
+    --size_;
+  }
+
+ private:
+  struct Slot {
+    std::uint64_t key = 0;
+    V value{};
+    bool full = false;
+  };
+  std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    const std::size_t n = old.empty() ? 16 : 2 * old.size();
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    shift_ = 64 - static_cast<int>(std::countr_zero(n));
+    size_ = 0;
+    for (const Slot& s : old)
+      if (s.full) insert(s.key, s.value);
+  }
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0, mask_ = 0;
+  int shift_ = 64;
+};
+
 // Step times memoised on a 1/64-octave grid of lengths: an iteration costs a hash lookup, while the value
 // still comes from the perf engine's StepTimer.
 class StepCache {
@@ -33,72 +101,129 @@ class StepCache {
   static double value(int b) { return std::exp2(b / 64.0); }
   double decode(double sequences, double mean_context) {
     const auto n = static_cast<std::uint64_t>(sequences);
-    const std::uint64_t key = (n << 32) | static_cast<std::uint32_t>(bucket(mean_context));
-    if (key == last_key_) return last_s_;  // consecutive decode steps mostly share their bucket
-    auto it = decode_.find(key);
+    // Consecutive decode steps mostly share their bucket: inside [last_lo_, last_hi_] the bucket is known
+    // without a logarithm (the bounds sit 1e-9 inside the bucket's edges, far beyond log2's rounding).
+    if (n == last_n_ && mean_context >= last_lo_ && mean_context <= last_hi_) return last_s_;
+    const int b = bucket(mean_context);
+    const std::uint64_t key = (n << 32) | static_cast<std::uint32_t>(b);
     double s = 0;
-    if (it != decode_.end()) {
-      s = it->second;
+    if (key == last_key_) {
+      s = last_s_;
+    } else if (const double* found = decode_.find(key)) {
+      s = *found;
     } else {
-      s = timer_->decode_s(static_cast<double>(n), value(bucket(mean_context)));
-      decode_.emplace(key, s);
+      s = timer_->decode_s(static_cast<double>(n), value(b));
+      decode_.insert(key, s);
     }
     last_key_ = key;
     last_s_ = s;
+    last_n_ = n;
+    last_lo_ = b <= 0 ? -std::numeric_limits<double>::infinity() : std::exp2((b - 0.5) / 64.0) * (1 + 1e-9);
+    last_hi_ = std::exp2((b + 0.5) / 64.0) * (1 - 1e-9);
     return s;
+  }
+  // Mean contexts for which decode(n, .) of the last call's n returns the last call's value.
+  void decode_bucket_range(double& lo, double& hi) const {
+    lo = last_lo_;
+    hi = last_hi_;
   }
   double prefill(double tokens, double past) {
     const std::uint64_t key = (static_cast<std::uint64_t>(bucket(tokens)) << 32) |
                               static_cast<std::uint32_t>(past < 1 ? 0 : bucket(past) + 1);
-    auto it = prefill_.find(key);
-    if (it != prefill_.end()) return it->second;
+    if (const double* found = prefill_.find(key)) return *found;
     const double s = timer_->prefill_s(value(bucket(tokens)), past < 1 ? 0.0 : value(bucket(past)));
-    prefill_.emplace(key, s);
+    prefill_.insert(key, s);
     return s;
   }
 
  private:
   const StepTimer* timer_;
-  std::unordered_map<std::uint64_t, double> decode_, prefill_;
-  std::uint64_t last_key_ = ~0ull;
-  double last_s_ = 0;
+  FlatMap<double> decode_, prefill_;
+  std::uint64_t last_key_ = ~0ull, last_n_ = ~0ull;
+  double last_s_ = 0, last_lo_ = 0, last_hi_ = -1;
 };
 
-// Least-recently-used set of prefix blocks.
+// Least-recently-used set of prefix blocks: an intrusive list over a vector of nodes (most recent at the
+// head), found through a flat index.
 class PrefixCache {
+  static constexpr std::size_t lookahead = 6;
+
  public:
   explicit PrefixCache(double capacity_blocks) : capacity_(capacity_blocks) {}
   // Leading blocks of `hashes` present in the cache (touching them).
   int match(const std::vector<long long>& hashes) {
     int matched = 0;
-    for (long long h : hashes) {
-      auto it = index_.find(h);
-      if (it == index_.end()) break;
-      order_.splice(order_.begin(), order_, it->second);
+    for (std::size_t i = 0; i < std::min<std::size_t>(lookahead, hashes.size()); ++i)
+      index_.prefetch(static_cast<std::uint64_t>(hashes[i]));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      const long long h = hashes[i];
+      if (i + lookahead < hashes.size()) index_.prefetch(static_cast<std::uint64_t>(hashes[i + lookahead]));
+      const int* node = index_.find(static_cast<std::uint64_t>(h));
+      if (!node) break;
+      to_front(*node);
       ++matched;
     }
     return matched;
   }
   void insert(const std::vector<long long>& hashes) {
-    for (long long h : hashes) {
-      auto it = index_.find(h);
-      if (it != index_.end()) {
-        order_.splice(order_.begin(), order_, it->second);
+    for (std::size_t i = 0; i < std::min<std::size_t>(lookahead, hashes.size()); ++i)
+      index_.prefetch(static_cast<std::uint64_t>(hashes[i]));
+    for (std::size_t i = 0; i < hashes.size(); ++i) {
+      const long long h = hashes[i];
+      if (i + lookahead < hashes.size()) index_.prefetch(static_cast<std::uint64_t>(hashes[i + lookahead]));
+      if (const int* node = index_.find(static_cast<std::uint64_t>(h))) {
+        to_front(*node);
         continue;
       }
-      order_.push_front(h);
-      index_[h] = order_.begin();
-      while (static_cast<double>(order_.size()) > capacity_) {
-        index_.erase(order_.back());
-        order_.pop_back();
+      int n = 0;
+      if (free_ >= 0) {
+        n = free_;
+        free_ = nodes_[n].next;
+      } else {
+        n = static_cast<int>(nodes_.size());
+        nodes_.push_back(Node{});
+      }
+      nodes_[n].key = h;
+      link_front(n);
+      index_.insert(static_cast<std::uint64_t>(h), n);
+      ++size_;
+      while (static_cast<double>(size_) > capacity_) {
+        const int last = tail_;
+        unlink(last);
+        index_.erase(static_cast<std::uint64_t>(nodes_[last].key));
+        nodes_[last].next = free_;
+        free_ = last;
+        --size_;
       }
     }
   }
 
  private:
+  struct Node {
+    long long key = 0;
+    int prev = -1, next = -1;
+  };
+  void unlink(int n) {
+    Node& x = nodes_[n];
+    (x.prev >= 0 ? nodes_[x.prev].next : head_) = x.next;
+    (x.next >= 0 ? nodes_[x.next].prev : tail_) = x.prev;
+  }
+  void link_front(int n) {
+    nodes_[n].prev = -1;
+    nodes_[n].next = head_;
+    (head_ >= 0 ? nodes_[head_].prev : tail_) = n;
+    head_ = n;
+  }
+  void to_front(int n) {
+    if (n == head_) return;
+    unlink(n);
+    link_front(n);
+  }
   double capacity_;
-  std::list<long long> order_;
-  std::unordered_map<long long, std::list<long long>::iterator> index_;
+  std::vector<Node> nodes_;
+  FlatMap<int> index_;
+  int head_ = -1, tail_ = -1, free_ = -1;
+  long long size_ = 0;
 };
 
 enum class Role { colocated, prefill, decode };
@@ -109,10 +234,13 @@ enum class Role { colocated, prefill, decode };
 struct Stretch {
   bool active = false;
   double sequences = 0;
-  std::vector<double> end_s, next_s, new_blocks;  // virtual step m: its end, the next step's time, blocks added
+  struct Step {
+    double end_s, next_s, new_blocks;  // virtual step m: its end, the next step's time, blocks added
+  };
+  std::vector<Step> planned;
   std::size_t applied = 0;                         // virtual steps applied so far
   double last_end_s = 0;                           // the end of the real step that closes the stretch
-  std::size_t steps() const { return end_s.size(); }
+  std::size_t steps() const { return planned.size(); }
 };
 
 struct Replica {
@@ -135,11 +263,17 @@ struct Replica {
   double host_link_bytes_per_s = 0;
 };
 
-double percentile(std::vector<double> values, double q) {
-  if (values.empty()) return nan;
+// q-quantile of `sorted` (ascending): the value at rank ceil(q n).
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return nan;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * sorted.size()));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// p50, p90 and p99 of `values` from one sorted copy.
+void percentiles(std::vector<double> values, double& p50, double& p90, double& p99) {
   std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(std::ceil(q * values.size()));
-  return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+  p50 = percentile(values, 0.5), p90 = percentile(values, 0.9), p99 = percentile(values, 0.99);
 }
 
 double mean_of(const std::vector<double>& v) {
@@ -622,6 +756,7 @@ void Simulation::try_start(int index) {
   rep.step_decode_s = decode_s;
   rep.step_prefill_s = prefill_s;
   ++rep.serial;
+  ++result_.diagnostics.steps;
   if (skipping_ && rep.batch.prefill.empty()) plan_stretch(index);
   else events_.push(rep.step_end_s, EventKind::step_done, index, -1, -1, rep.serial);
 }
@@ -760,24 +895,34 @@ void Simulation::plan_stretch(int index) {
     residues_[static_cast<long long>(r.context_in_kv) % block] += 1;
   }
   const auto n = static_cast<double>(members.size());
-  st.end_s.clear();
-  st.next_s.clear();
-  st.new_blocks.clear();
+  st.planned.clear();
   double t = rep.step_end_s, used = rep.used_blocks;
+  // After step m a request whose context was c + m - 1 on a block boundary takes a new block: the residue
+  // (block - (m - 1) % block) % block, walked down from 0 one step at a time.
+  long long residue = 0;
+  const double capacity = rep.capacity_blocks;
+  StepCache& steps = *rep.steps;
+  // The step time is StepCache::decode's; while the mean context stays inside the bucket it last looked
+  // up, that value without the call.
+  double d = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  st.planned.reserve(static_cast<std::size_t>(std::clamp(to_finish, 1.0, static_cast<double>(max_steps))));
   for (long long m = 1; m < to_finish && m < max_steps; ++m) {
-    // After step m a request whose context was c + m - 1 on a block boundary takes a new block.
-    const double crossing = residues_[(block - (m - 1) % block) % block];
-    if (used + crossing > rep.capacity_blocks) break;
+    const double crossing = residues_[residue];
+    residue = residue == 0 ? block - 1 : residue - 1;
+    if (used + crossing > capacity) break;
     used += crossing;
     context += n;
-    const double d = rep.steps->decode(n, context / n);
-    st.end_s.push_back(t);
-    st.next_s.push_back(d);
-    st.new_blocks.push_back(crossing);
+    const double x = context / n;
+    if (!(x >= lo && x <= hi)) {
+      d = steps.decode(n, x);
+      steps.decode_bucket_range(lo, hi);
+    }
+    st.planned.push_back({t, d, crossing});
     t += d;
   }
   for (long long slot : members) residues_[static_cast<long long>(slots_[slot].context_in_kv) % block] = 0;
-  st.active = !st.end_s.empty();
+  st.active = !st.planned.empty();
+  result_.diagnostics.stretches += st.active;
   st.applied = 0;
   st.sequences = n;
   st.last_end_s = t;
@@ -789,19 +934,27 @@ void Simulation::catch_up(int index, double time_s, bool inclusive) {
   Replica& rep = replicas_[index];
   Stretch& st = rep.stretch;
   if (!st.active) return;
-  while (st.applied < st.steps()) {
-    const double t = st.end_s[st.applied];
-    if (inclusive ? t > time_s : t >= time_s) break;
-    if (st.new_blocks[st.applied] > 0) set_used(rep, t, rep.used_blocks + st.new_blocks[st.applied]);
-    rep.outstanding_tokens -= st.sequences;
-    const double d = st.next_s[st.applied];
-    rep.decode_busy_s += d;
-    rep.step_end_s = t + d;
-    rep.step_s = d;
-    rep.step_decode_s = d;
-    rep.step_prefill_s = 0;
-    ++st.applied;
+  const std::size_t first = st.applied, total = st.steps();
+  const Stretch::Step* planned = st.planned.data();
+  double busy = rep.decode_busy_s, outstanding = rep.outstanding_tokens;  // summed as step by step
+  std::size_t k = first;
+  for (; k < total; ++k) {
+    const Stretch::Step& step = planned[k];
+    if (inclusive ? step.end_s > time_s : step.end_s >= time_s) break;
+    if (step.new_blocks > 0) set_used(rep, step.end_s, rep.used_blocks + step.new_blocks);
+    outstanding -= st.sequences;
+    busy += step.next_s;
   }
+  if (k == first) return;
+  const Stretch::Step& last = planned[k - 1];
+  rep.decode_busy_s = busy;
+  rep.outstanding_tokens = outstanding;
+  rep.step_end_s = last.end_s + last.next_s;
+  rep.step_s = last.next_s;
+  rep.step_decode_s = last.next_s;
+  rep.step_prefill_s = 0;
+  st.applied = k;
+  result_.diagnostics.skipped_steps += static_cast<long long>(k - first);
 }
 
 // Applies the skipped steps that come before event `e` in the event order.
@@ -816,6 +969,7 @@ void Simulation::cut_stretch(int index) {
   const bool closing_step = rep.stretch.applied == rep.stretch.steps();
   settle_stretch(rep);
   if (closing_step) return;  // its event is already there
+  ++result_.diagnostics.stretches_cut;
   ++rep.serial;              // the closing step's event goes stale
   events_.push(rep.step_end_s, EventKind::step_done, index, -1, -1, rep.serial);
 }
@@ -895,6 +1049,7 @@ SimResult Simulation::run() {
   while (!events_.empty()) {
     const Event e = events_.pop();
     if (e.kind == EventKind::step_done && e.serial != replicas_[e.replica].serial) continue;  // a stretch cut short
+    ++result_.diagnostics.events;
     sample(e.time_s);
     now_ = last_event_ = e.time_s;
     switch (e.kind) {
@@ -971,9 +1126,9 @@ void Simulation::summarise() {
   s.output_tokens = output_tokens_;
   const double first_arrival = requests_ > 0 && std::isfinite(first_arrival_) ? first_arrival_ : 0;
   s.duration_s = std::max(1e-12, last_finish_ - first_arrival);
-  s.ttft_p50 = percentile(l.ttft, 0.5), s.ttft_p90 = percentile(l.ttft, 0.9), s.ttft_p99 = percentile(l.ttft, 0.99);
-  s.tpot_p50 = percentile(l.tpot, 0.5), s.tpot_p90 = percentile(l.tpot, 0.9), s.tpot_p99 = percentile(l.tpot, 0.99);
-  s.e2e_p50 = percentile(l.e2e, 0.5), s.e2e_p90 = percentile(l.e2e, 0.9), s.e2e_p99 = percentile(l.e2e, 0.99);
+  percentiles(l.ttft, s.ttft_p50, s.ttft_p90, s.ttft_p99);
+  percentiles(l.tpot, s.tpot_p50, s.tpot_p90, s.tpot_p99);
+  percentiles(l.e2e, s.e2e_p50, s.e2e_p90, s.e2e_p99);
   s.ttft_mean = mean_of(l.ttft), s.tpot_mean = mean_of(l.tpot), s.e2e_mean = mean_of(l.e2e);
   s.output_tokens_per_s = s.output_tokens / s.duration_s;
   s.total_tokens_per_s = (completed_input_ + s.output_tokens) / s.duration_s;

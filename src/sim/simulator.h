@@ -91,12 +91,22 @@ struct LatencySamples {
   std::vector<double> ttft, tpot, e2e, handover;
 };
 
+// How the run was simulated, not what it simulated (no table or file writes these: a step-by-step run and a
+// skipping one differ here and nowhere else).
+struct SimDiagnostics {
+  long long events = 0;         // events handled (stale ones of cut stretches not counted)
+  long long steps = 0;          // iterations started as events
+  long long skipped_steps = 0;  // decode steps applied inside stretches, without an event of their own
+  long long stretches = 0, stretches_cut = 0;  // stretches planned; those something cut short
+};
+
 struct SimResult {
   std::vector<SimRequest> requests;  // by id; empty when a RequestSink took them
   LatencySamples latencies;
   std::vector<TimeSample> series;
   SimSummary summary;
   std::string deployment;  // "2 x cs-3 (PP 2)", ...
+  SimDiagnostics diagnostics;
 };
 
 // Receives each request once it is done (completed or rejected), in that order, so that outputs can be

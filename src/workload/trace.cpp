@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <cmath>
 #include <ctime>
@@ -47,8 +48,15 @@ bool json_number(const char*& p, const char* end, double& value, bool& integer) 
   if (q < end && *q == '-') ++q;
   if (q == end || !std::isdigit(static_cast<unsigned char>(*q))) return false;
   if (*q == '0' && q + 1 < end && std::isdigit(static_cast<unsigned char>(q[1]))) return false;
-  while (q < end && std::isdigit(static_cast<unsigned char>(*q))) ++q;
+  std::uint64_t digits_value = 0;
+  const char* digits = q;
+  while (q < end && std::isdigit(static_cast<unsigned char>(*q))) digits_value = digits_value * 10 + static_cast<std::uint64_t>(*q++ - '0');
   integer = q == end || (*q != '.' && *q != 'e' && *q != 'E');
+  if (integer && q - digits <= 15) {  // exact in a double: what from_chars gives, without it
+    value = *p == '-' ? -static_cast<double>(digits_value) : static_cast<double>(digits_value);
+    p = q;
+    return true;
+  }
   const auto [stop, error] = std::from_chars(p, end, value);
   if (error != std::errc() || (integer && stop != q)) return false;
   p = stop;
@@ -166,7 +174,8 @@ TraceReader::TraceReader(std::istream& stream, const std::string& name, bool jso
     : stream_(&stream), name_(name), jsonl_(jsonl) {}
 
 bool TraceReader::next(TraceRequest& request) {
-  request = TraceRequest{};
+  request.arrival_s = request.input_tokens = request.output_tokens = 0;
+  request.block_hashes.clear();
   return jsonl_ ? next_mooncake(request) : next_azure(request);
 }
 
@@ -229,11 +238,17 @@ bool TraceReader::next_mooncake(TraceRequest& r) {
     ++line_number_;
     if (line_.empty()) continue;
     MooncakeRecord record;
+    hashes_.clear();
+    record.hashes.swap(hashes_);  // no allocation while a line's hashes fit in the last line's
     const bool fast = parse_mooncake_fast(line_, record) && record.hashes.size() <= limits::max_trace_blocks_per_request;
-    if (!fast) record = parse_mooncake_json(line_, fmt::format("{}:{}", name_, line_number_));
+    if (!fast) {
+      record.hashes.swap(hashes_);
+      record = parse_mooncake_json(line_, fmt::format("{}:{}", name_, line_number_));
+    }
     r.input_tokens = record.input;
     r.output_tokens = record.output;
-    r.block_hashes = std::move(record.hashes);
+    r.block_hashes.assign(record.hashes.begin(), record.hashes.end());
+    if (fast) hashes_.swap(record.hashes);
     check(r, record.timestamp / 1000.0);  // milliseconds
     return true;
   }

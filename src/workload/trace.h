@@ -42,7 +42,7 @@ class TraceReader {
  public:
   explicit TraceReader(const std::string& path);           // by extension, as read_trace
   TraceReader(std::istream& stream, const std::string& name, bool jsonl);
-  bool next(TraceRequest& request);  // false at the end of the trace
+  bool next(TraceRequest& request);  // false at the end of the trace (request's hash capacity is reused)
 
  private:
   bool next_azure(TraceRequest& request);
@@ -54,6 +54,7 @@ class TraceReader {
   bool jsonl_;
   std::vector<std::string> header_;
   std::string line_;
+  std::vector<long long> hashes_;  // a line's hash_ids as parsed (its capacity kept from line to line)
   long long line_number_ = 0, count_ = 0;
   double first_s_ = 0, last_arrival_s_ = 0;
 };

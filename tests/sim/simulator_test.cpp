@@ -327,6 +327,24 @@ TEST(Simulator, ClosedLoopSkippingMatchesStepByStep) {
   EXPECT_EQ(run_bytes(m, pool, std::nullopt, SimConfig{}, t, false), run_bytes(m, pool, std::nullopt, SimConfig{}, t, true));
 }
 
+// Skipping does skip: on a decode-heavy closed loop most decode steps are applied inside stretches, the
+// iterations are the step-by-step run's, and far fewer events are handled.
+TEST(Simulator, DecodeHeavyRunSkipsMostSteps) {
+  const ModelSpec m = test::catalog().model("llama-3.1-8b");
+  const PoolSpec pool = pool_on("cs-3", m, 2);
+  const Traffic t = closed_loop(16, 200, 1024, 300);
+  SimConfig config;
+  const SimResult skipping = simulate(engine(), m, pool, std::nullopt, config, t);
+  config.step_by_step = true;
+  const SimResult reference = simulate(engine(), m, pool, std::nullopt, config, t);
+  EXPECT_EQ(reference.diagnostics.skipped_steps, 0);
+  EXPECT_EQ(reference.diagnostics.stretches, 0);
+  EXPECT_GT(skipping.diagnostics.stretches, 0);
+  EXPECT_GT(skipping.diagnostics.skipped_steps, skipping.diagnostics.steps);
+  EXPECT_EQ(skipping.diagnostics.steps + skipping.diagnostics.skipped_steps, reference.diagnostics.steps);
+  EXPECT_LT(skipping.diagnostics.events * 2, reference.diagnostics.events);
+}
+
 // Streaming a trace gives the run that reading it whole gives.
 TEST(Simulator, StreamedTraceEqualsTheTraceReadWhole) {
   const ModelSpec m = test::catalog().model("llama-3.1-8b");
