@@ -49,7 +49,9 @@ std::vector<BatchScenario> read_batch_file(const std::string& path, const std::v
                      [](const auto& a, const auto& b) { return a.second->source().begin.line < b.second->source().begin.line; });
     for (const auto& [key, node] : keys) {
       const std::string where = reader.where(key);
-      const auto field = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == key; });
+      const std::string& name_of_key = key;  // clang 14 cannot capture a structured binding in a lambda
+      const auto field =
+          std::find_if(fields.begin(), fields.end(), [&name_of_key](const Field& f) { return f.name == name_of_key; });
       if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
         if (field != fields.end())
           throw InputError(where, "'" + key + "' is not taken in a batch (one summary row per scenario)");
