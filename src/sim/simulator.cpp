@@ -1145,7 +1145,7 @@ void Simulation::summarise() {
   s.prefill_share = prefill / replica_time;
   s.decode_share = decode / replica_time;
   s.utilization = s.prefill_share + s.decode_share;
-  s.idle_share = 1 - s.utilization;
+  s.idle_share = std::max(0.0, 1 - s.utilization);  // rounding leaves -1e-15 on a saturated run
   s.kv_occupancy_mean = total_capacity_blocks_ > 0 ? kv_area / total_capacity_blocks_ / std::max(1e-12, last_event_) : 0;
   s.preemptions = preemptions_;
   s.prefix_hit_ratio = completed_input_ > 0 ? cached_ / completed_input_ : 0;
@@ -1173,7 +1173,7 @@ void Simulation::summarise() {
     if (!(span_i > 0)) continue;
     series[i].prefill_share = (series[i].prefill_busy_s - series[i - 1].prefill_busy_s) / span_i;
     series[i].decode_share = (series[i].decode_busy_s - series[i - 1].decode_busy_s) / span_i;
-    series[i].idle_share = 1 - series[i].prefill_share - series[i].decode_share;
+    series[i].idle_share = std::max(0.0, 1 - series[i].prefill_share - series[i].decode_share);
   }
 }
 
