@@ -126,14 +126,7 @@ void add_roadmap_hardware(Catalog& catalog, const std::string& file) {
     auto from = economics_of(d.tco_inputs_from);
     if (!from) throw InputError(d.where, "tco_inputs_from: no TCO inputs for system '" + d.tco_inputs_from + "' in economics.toml");
     if (!d.server_cost_usd) throw InputError(d.where, "tco_inputs_from needs server_cost_usd (the system's own cost)");
-    from->system_name = d.system;
-    from->source = "the " + d.tco_inputs_from + " TCO inputs with this design's server cost and power (catalog/roadmap.toml)";
-    from->server_cost_usd = *d.server_cost_usd;
-    from->all_in_power_w = d.system_power_w;
-    from->external_asp_usd.reset();
-    from->rental_usd_per_hour.reset();
-    from->rental_source.clear();
-    return from;
+    return design_economics(d, *from, d.tco_inputs_from);
   };
   std::vector<SystemEconomics> added_economics;
   for (const auto& d : catalog.roadmap.designs) {

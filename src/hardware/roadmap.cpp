@@ -22,6 +22,17 @@ const ChipDesign& RoadmapCatalog::design(const std::string& name) const {
   throw InputError("preset", unknown_name_message("roadmap preset", name, names, "waferscope roadmap"));
 }
 
+SystemEconomics design_economics(const ChipDesign& design, SystemEconomics from, const std::string& from_system) {
+  from.system_name = design.system;
+  from.source = "the " + from_system + " TCO inputs with this design's server cost and power (catalog/roadmap.toml)";
+  if (design.server_cost_usd) from.server_cost_usd = *design.server_cost_usd;
+  from.all_in_power_w = design.system_power_w;
+  from.external_asp_usd.reset();  // a design has no market price or rental yet
+  from.rental_usd_per_hour.reset();
+  from.rental_source.clear();
+  return from;
+}
+
 DerivedHardware derive_hardware(const ChipDesign& design, const ChipDesign& reference, const RoadmapCatalog& roadmap,
                                 const Chip& reference_chip, const System& reference_system,
                                 const std::optional<SystemEconomics>& reference_economics) {
@@ -90,17 +101,7 @@ DerivedHardware derive_hardware(const ChipDesign& design, const ChipDesign& refe
   if (design.system_price_usd) system.price_usd = design.system_price_usd;
   system.is_single_chip = false;
 
-  if (reference_economics) {
-    SystemEconomics e = *reference_economics;
-    e.system_name = design.system;
-    e.source = "the " + reference.system + " TCO inputs with this design's server cost and power (catalog/roadmap.toml)";
-    if (design.server_cost_usd) e.server_cost_usd = *design.server_cost_usd;
-    e.all_in_power_w = design.system_power_w;
-    e.external_asp_usd.reset();  // a design has no market price or rental yet
-    e.rental_usd_per_hour.reset();
-    e.rental_source.clear();
-    out.economics = e;
-  }
+  if (reference_economics) out.economics = design_economics(design, *reference_economics, reference.system);
   return out;
 }
 

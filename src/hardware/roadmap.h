@@ -65,6 +65,10 @@ struct DerivedHardware {
   std::optional<SystemEconomics> economics;
 };
 
+// A design's TCO inputs: another system's financing and data-centre inputs (`from`, those of `from_system`) with the
+// design's own server cost (where it gives one) and all-in power; no market price or rental yet.
+SystemEconomics design_economics(const ChipDesign& design, SystemEconomics from, const std::string& from_system);
+
 // The chip, system and economics a design describes, scaled from `reference` (a design that describes a catalog
 // chip) whose catalog chip/system/economics are given.
 DerivedHardware derive_hardware(const ChipDesign& design, const ChipDesign& reference, const RoadmapCatalog& roadmap,
