@@ -1,5 +1,8 @@
-// One libFuzzer harness; WAFERSCOPE_FUZZ_TARGET names its target in targets.h (set per binary by CMake).
+// One libFuzzer harness, compiled once; each fuzz_<target> binary links it with a generated one-line file defining
+// waferscope_fuzz_target, the name of its target in targets.h (CMakeLists.txt, WAFERSCOPE_FUZZ_TARGETS).
 #include "targets.h"
+
+extern "C" const char waferscope_fuzz_target[];
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   ws::fuzz::catalog();  // loaded once, outside the measured inputs
@@ -8,7 +11,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auto& target = ws::fuzz::targets().at(WAFERSCOPE_FUZZ_TARGET);
+  static const auto& target = ws::fuzz::targets().at(waferscope_fuzz_target);
   target(data, size);
   return 0;
 }
