@@ -30,14 +30,13 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 web: deps web/node_modules/.package-lock.json
 	cd web && npm run --silent build
 
-# UNITY=ON compiles the library in batches of 8 files (CMake's unity build): a full build takes half the CPU time
-# (the common headers are parsed and instantiated once per batch), an edit recompiles its whole batch. CI builds
-# from scratch twice, so .ci/run turns it on; the default keeps one file per object for the edit-compile loop.
+# UNITY=ON compiles the library in batches of 8 files (CMake's unity build, CMakeLists.txt WAFERSCOPE_UNITY): a
+# full build takes half the CPU time (common headers parsed and instantiated once per batch), an edit recompiles
+# its whole batch. CI builds from scratch twice, so .ci/run turns it on; off keeps the edit-compile loop short.
 UNITY ?= OFF
 configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSCOPE_BENCH=ON \
-	  -DWAFERSCOPE_PYTHON=ON -DPython_EXECUTABLE=$(PYTHON) -DCMAKE_UNITY_BUILD=$(UNITY) \
-	  -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 >/dev/null
+	  -DWAFERSCOPE_PYTHON=ON -DPython_EXECUTABLE=$(PYTHON) -DWAFERSCOPE_UNITY=$(UNITY) >/dev/null
 
 build: configure web
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -90,7 +89,7 @@ fuzz-deps: deps
 $(SAN_BUILD)/CMakeCache.txt: CMakeLists.txt | fuzz-deps
 	@cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" \
 	  -DCMAKE_CXX_COMPILER=clang++-14 -DWAFERSCOPE_FUZZ=ON -DWAFERSCOPE_BROWSER_TEST=OFF -DWAFERSCOPE_PYTHON=OFF \
-	  -DCMAKE_UNITY_BUILD=$(UNITY) -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 >/dev/null
+	  -DWAFERSCOPE_UNITY=$(UNITY) >/dev/null
 
 sanitize: fuzz-deps $(SAN_BUILD)/CMakeCache.txt
 	@cmake --build $(SAN_BUILD) -j $(JOBS)
