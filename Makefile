@@ -58,9 +58,18 @@ python-test:
 	PYTHONPATH=$(abspath $(BUILD))/python PYDEVD_DISABLE_FILE_VALIDATION=1 $(PYTHON) -m nbconvert --to notebook --execute \
 	  --ExecutePreprocessor.timeout=300 --output-dir $(BUILD)/notebooks docs/notebooks/*.ipynb
 
-bench: build
+# The peer simulator run side by side with ours (pinned in bench/inference-lab/package-lock.json, from npm).
+bench/inference-lab/node_modules/.package-lock.json: bench/inference-lab/package.json bench/inference-lab/package-lock.json
+	cd bench/inference-lab && npm ci --no-audit --no-fund --loglevel=error
+
+# Google Benchmark suite, MPI speed-up, then inference-lab side by side at 2,000 and 20,000 requests (its time grows
+# faster than linearly with the requests once its queue builds, so the ratio depends on N: both are printed).
+INFERENCE_LAB = bench/inference-lab/node_modules/@doublewordai/inference-lab
+bench: build bench/inference-lab/node_modules/.package-lock.json
 	./$(BUILD)/waferscope_bench
 	bench/mpi_speedup.sh ./$(BUILD)/waferscope
+	WAFERSCOPE_BIN=./$(BUILD)/waferscope bench/inference_lab_side_by_side.sh $(INFERENCE_LAB) 2000
+	WAFERSCOPE_BIN=./$(BUILD)/waferscope bench/inference_lab_side_by_side.sh $(INFERENCE_LAB) 20000
 
 serve: build
 	./$(BUILD)/waferscope serve
