@@ -33,7 +33,7 @@ std::string measurement_file(const Catalog& catalog, const std::string& name) {
 using FitConstants = std::vector<std::pair<std::string, std::vector<std::string>>>;
 const FitConstants& fitted_constants() {
   static const FitConstants names = {
-      {"hbm_gpu", {"hbm_bandwidth_efficiency", "gemm_compute_efficiency", "attention_compute_efficiency",
+      {"hbm_gpu", {"hbm_bandwidth_efficiency", "expert_gemm_compute_efficiency", "attention_compute_efficiency",
                    "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
                    "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
                    "request_overhead_s_vllm"}},

@@ -37,6 +37,7 @@ std::vector<std::string> serving_stacks(const DeviceConstants& constants) {
 HbmGpuDevice::HbmGpuDevice(const DeviceConstants& c)
     : bandwidth_efficiency_(c.get("hbm_bandwidth_efficiency")),
       gemm_compute_efficiency_(c.get("gemm_compute_efficiency")),
+      expert_gemm_compute_efficiency_(c.get("expert_gemm_compute_efficiency")),
       attention_compute_efficiency_(c.get("attention_compute_efficiency")),
       kernel_overhead_s_(c.get("kernel_overhead_s")),
       collective_latency_s_(c.get("collective_latency_s")),
@@ -93,7 +94,8 @@ double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, co
     const double splits = std::clamp(std::floor(units / tiles), 1.0, std::max(1.0, std::floor(depth / gemm_tile_columns_)));
     tiles = std::ceil(tiles * splits / units) * units / splits;
   }
-  return 2.0 * tiles * tile_rows * gemm_tile_columns_ * depth / (peak * gemm_compute_efficiency_);
+  const double efficiency = g.experts ? expert_gemm_compute_efficiency_ : gemm_compute_efficiency_;
+  return 2.0 * tiles * tile_rows * gemm_tile_columns_ * depth / (peak * efficiency);
 }
 
 StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int last_layer, bool first_stage,

@@ -9,7 +9,9 @@ namespace ws {
 // - a GEMM runs for max(its weight bytes / (HBM bandwidth x efficiency), its padded FLOPs / (peak x efficiency)),
 //   where the padded FLOPs are the tiles it is cut into (rows rounded up to a power-of-two tile of 16..128,
 //   columns to 128) rounded up to whole waves over the chip's SMs/CUs; MoE experts are grouped GEMMs of the
-//   tokens routed to each expert hit. Peak is the datasheet rate of the precision the GEMM runs at;
+//   tokens routed to each expert hit. Peak is the datasheet rate of the precision the GEMM runs at; dense GEMMs
+//   and the routed experts' grouped GEMMs have separate efficiencies (the first a cuBLAS-measured assumption,
+//   the second fitted: the fitting data is MoE only and cannot tell dense GEMMs from attention);
 // - attention reads the KV cache at HBM bandwidth (replicated on every device when TP is wider than the KV
 //   heads, as MLA's one latent always is, unless attention runs data-parallel) and computes at the 16-bit rate;
 // - collectives: all-reduce (ring, 2 (n-1)/n x bytes) or EP all-to-all over the scale-up link, plus a latency;
@@ -34,6 +36,7 @@ class HbmGpuDevice : public DeviceClass {
                       const Parallelism& parallel) const;
   double bandwidth_efficiency_;
   double gemm_compute_efficiency_;
+  double expert_gemm_compute_efficiency_;
   double attention_compute_efficiency_;
   double kernel_overhead_s_;
   double collective_latency_s_;

@@ -99,14 +99,16 @@ const CrossValidationRecord& stored(const std::string& cls, const std::string& g
 // Issue 14's target (<= 10% median, |bias| <= 7% per group) is not met yet; see the README's validation table.
 // Leave one group (model x GPU x serving stack) out, refit the hbm_gpu constants on the other five, predict it.
 // Bounds are today's cross-validated errors rounded up (catalog/cross_validation.csv): gpt-oss-120b within 6%;
+// (2026-11-30: dense GEMMs at an assumed 0.72 of peak instead of sharing the experts' fitted 0.21 moved these by
+// -1.6 to +2.3 points per group: both files are MoE, so the fit cannot see the split; dense models gain from it)
 // DeepSeek-R1 9-18%, the worst where a stack's speed differs by GPU generation (TRT-LLM is slower than SGLang
 // at low batch on H200 but faster on B200), which a constant per stack cannot carry to a left-out GPU.
 TEST(CrossValidation, HbmGpuErrorsOnUnseenGroups) {
   // group -> {throughput, speed per user}: cross-validated median |error| bounds
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 b200 sglang", {0.16, 0.11}}, {"deepseek-r1 b200 trt", {0.18, 0.18}},
-      {"deepseek-r1 h200 sglang", {0.09, 0.10}}, {"deepseek-r1 h200 trt", {0.17, 0.14}},
-      {"gpt-oss-120b h100 vllm", {0.05, 0.06}},  {"gpt-oss-120b h200 vllm", {0.05, 0.04}}};
+      {"deepseek-r1 b200 sglang", {0.16, 0.13}}, {"deepseek-r1 b200 trt", {0.18, 0.19}},
+      {"deepseek-r1 h200 sglang", {0.07, 0.09}}, {"deepseek-r1 h200 trt", {0.17, 0.14}},
+      {"gpt-oss-120b h100 vllm", {0.04, 0.06}},  {"gpt-oss-120b h200 vllm", {0.04, 0.04}}};
   for (const auto& [group, bound] : bounds) {
     const auto& throughput = stored("hbm_gpu", group, "output_tokens_per_s_per_device");
     const auto& per_user = stored("hbm_gpu", group, "tokens_per_s_per_user");
@@ -125,8 +127,8 @@ TEST(CrossValidation, HbmGpuErrorsOnUnseenGroups) {
 // (SGLang on B200 gains least at 512 clients, TRT-LLM most).
 TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 b200 sglang mtp", {0.66, 0.40}}, {"deepseek-r1 b200 trt mtp", {0.17, 0.21}},
-      {"deepseek-r1 h200 sglang mtp", {0.18, 0.19}}, {"deepseek-r1 h200 trt mtp", {0.18, 0.23}}};
+      {"deepseek-r1 b200 sglang mtp", {0.64, 0.49}}, {"deepseek-r1 b200 trt mtp", {0.19, 0.23}},
+      {"deepseek-r1 h200 sglang mtp", {0.21, 0.22}}, {"deepseek-r1 h200 trt mtp", {0.18, 0.22}}};
   for (const auto& [group, bound] : bounds) {
     EXPECT_LE(stored("hbm_gpu", group, "output_tokens_per_s_per_device").cv_median_ape, bound.first) << group;
     EXPECT_LE(stored("hbm_gpu", group, "tokens_per_s_per_user").cv_median_ape, bound.second) << group;
@@ -140,10 +142,10 @@ TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
 TEST(CrossValidation, DisaggregatedRunsOnUnseenGroups) {
   // group -> {throughput, speed per user}
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.30, 0.22}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.49, 0.07}},
-      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.26, 0.33}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.15, 0.17}},
-      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.28, 0.29}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.20, 0.06}},
-      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.71, 0.19}}};
+      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.16, 0.32}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.42, 0.07}},
+      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.25, 0.32}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.08, 0.16}},
+      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.29, 0.34}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.19, 0.07}},
+      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.73, 0.23}}};
   for (const auto& [group, bound] : bounds) {
     EXPECT_LE(stored("hbm_gpu", group, "output_tokens_per_s_per_device").cv_median_ape, bound.first) << group;
     EXPECT_LE(stored("hbm_gpu", group, "tokens_per_s_per_user").cv_median_ape, bound.second) << group;
