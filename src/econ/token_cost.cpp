@@ -64,7 +64,8 @@ CostResult token_cost(const PerfEngine& engine, const ModelSpec& model, const Ha
   c.osl = w.mean_output_tokens();
   c.isl = request.isl_override > 0 ? request.isl_override : w.mean_input_tokens();
   const double input_share = mix.input();
-  c.cache_read.tokens_per_request = input_share > 0 ? c.isl * mix.cache_read / input_share : 0;
+  // The cached share is the one perf, simulate and disagg use (Workload::cached_fraction_of_input).
+  c.cache_read.tokens_per_request = c.isl * w.cached_fraction_of_input();
   c.cache_write.tokens_per_request = input_share > 0 ? c.isl * mix.cache_write / input_share : 0;
   c.fresh_input.tokens_per_request = input_share > 0 ? c.isl * mix.fresh_input / input_share : c.isl;
   c.output.tokens_per_request = c.osl;
