@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <cmath>
 #include <set>
 #include <tuple>
@@ -585,6 +586,20 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
       m.output_tokens_per_s_per_gpu = csv_number(row, "output_tput_per_gpu", file);
       m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
       m.ttft_s = csv_number(row, "median_ttft", file);
+      // The run's date and Actions run id: the age of the software that ran it (calibration, hbm_gpu).
+      const std::string where = fmt::format("{}:{}", file, row.line);
+      if (row.fields.count("date")) {
+        m.date = row.at("date", file);
+        static const std::regex iso(R"(\d{4}-\d{2}-\d{2})");
+        if (!std::regex_match(m.date, iso)) throw InputError(where, "date: expected YYYY-MM-DD, got '" + m.date + "'");
+      }
+      static const std::regex run_in_url(R"(/runs/(\d{1,18})(/|$))"), digits(R"(\d{1,18})");
+      std::smatch run;
+      const std::string url = row.fields.count("run_url") ? row.at("run_url", file) : "";
+      const std::string id = row.fields.count("run_id") ? row.at("run_id", file) : "";
+      if (std::regex_search(url, run, run_in_url)) m.run_id = std::stoll(run[1].str());
+      else if (std::regex_match(id, digits)) m.run_id = std::stoll(id);
+      else throw InputError(where, "run_url/run_id: expected a GitHub Actions run (/runs/N or N), got '" + url + id + "'");
       rows.push_back(std::move(m));
     }
   }

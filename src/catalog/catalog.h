@@ -62,6 +62,8 @@ struct GpuServingMeasurement {
   double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu
   double tokens_per_s_per_user = 0;        // median_intvty
   double ttft_s = 0;                       // median_ttft
+  std::string date;      // the run's date, YYYY-MM-DD ("" where the file gives none: the gpt-oss file)
+  long long run_id = 0;  // its GitHub Actions run (run_url's /runs/N, or the run_id column): ids grow with time
 };
 
 // measurements/cerebras_cloud_calibration.csv (fitted) and cerebras_launch_2024.csv (held back): single-stream

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -33,10 +34,10 @@ std::string measurement_file(const Catalog& catalog, const std::string& name) {
 using FitConstants = std::vector<std::pair<std::string, std::vector<std::string>>>;
 const FitConstants& fitted_constants() {
   static const FitConstants names = {
-      {"hbm_gpu", {"hbm_bandwidth_efficiency", "expert_gemm_compute_efficiency", "attention_compute_efficiency",
+      {"hbm_gpu", {"hbm_bandwidth_efficiency", "expert_gemm_compute_efficiency",
                    "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
                    "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
-                   "request_overhead_s_vllm"}},
+                   "request_overhead_s_vllm", "software_overhead_growth_per_year"}},
       {"hbm_gpu_mtp", {"mtp_acceptance"}},
       {"hbm_gpu_disagg", {"scale_out_latency_s", "scale_out_all_to_all_latency_s"}},
       // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.
@@ -61,6 +62,47 @@ constexpr double kMeanLengthShare = 0.9;
 // Speculative acceptance rates published for strong drafts (EAGLE-2/3, Medusa, MTP) run 0.6-0.9 per token:
 // the fit may not go beyond what a draft has been seen to reach.
 constexpr double kMaxAcceptance = 0.9;
+
+// Days since 1970-01-01 of a YYYY-MM-DD date (validated by the loader).
+double days_of(const std::string& date) {
+  const std::chrono::year_month_day ymd{std::chrono::year{std::stoi(date.substr(0, 4))},
+                                        std::chrono::month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                                        std::chrono::day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+}
+
+// Each GPU run's software age in years: from the newest fitted run's date to its own. A run without a date (the
+// gpt-oss file gives only run ids) is dated by its GitHub Actions run id, linearly between the dated runs with
+// the nearest ids on either side (ids grow with time across the repository's workflows), clamped to the range.
+std::vector<double> software_ages_years(const std::vector<GpuServingMeasurement>& rows) {
+  std::vector<std::pair<double, double>> anchors;  // run id -> days
+  double newest = -std::numeric_limits<double>::infinity();
+  for (const auto& r : rows) {
+    if (r.date.empty()) continue;
+    anchors.emplace_back(static_cast<double>(r.run_id), days_of(r.date));
+    if (r.used_for_fit) newest = std::max(newest, days_of(r.date));
+  }
+  std::sort(anchors.begin(), anchors.end());
+  std::vector<double> ages;
+  for (const auto& r : rows) {
+    double days = 0;
+    if (!r.date.empty()) days = days_of(r.date);
+    else if (anchors.empty()) days = newest;
+    else {
+      const double id = static_cast<double>(r.run_id);
+      auto above = std::lower_bound(anchors.begin(), anchors.end(), std::make_pair(id, -1e300));
+      if (above == anchors.begin()) days = anchors.front().second;
+      else if (above == anchors.end()) days = anchors.back().second;
+      else {
+        const auto below = std::prev(above);
+        const double span = above->first - below->first;
+        days = span > 0 ? below->second + (id - below->first) / span * (above->second - below->second) : below->second;
+      }
+    }
+    ages.push_back(std::isfinite(newest) ? std::max(0.0, (newest - days) / 365.25) : 0.0);
+  }
+  return ages;
+}
 
 double median(std::vector<double> values) {
   if (values.empty()) return NAN;
@@ -90,7 +132,10 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
     if (!models.count(row.catalog_model)) models.emplace(row.catalog_model, catalog.model(row.catalog_model));
   }
   if (!catalog.gpu_measurements.empty()) {
+    const std::vector<double> ages = software_ages_years(catalog.gpu_measurements);
+    std::size_t index = 0;
     for (const auto& row : catalog.gpu_measurements) {
+      const double age_years = ages[index++];
       const std::string file = measurement_file(catalog, row.file);
       const bool r1 = row.catalog_model == "deepseek-r1";
       const ModelSpec& model = models.at(row.catalog_model);
@@ -114,6 +159,9 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       m.request.ep = row.decode_ep;
       // A benchmark client set larger than the KV room queues at the server (stated once, every row).
       m.request.queue_beyond_memory = true;
+      // Software improves between releases: each run's overheads are those of its own date (stated once, every
+      // row; the rate is fitted, software_overhead_growth_per_year).
+      m.request.software_age_years = age_years;
       m.request.attention_dp = row.decode_dp_attention;
       // Dynamo orchestrates disaggregated runs; the engine underneath is SGLang or TRT-LLM.
       const std::string framework = row.framework.rfind("dynamo-", 0) == 0 ? row.framework.substr(7) : row.framework;

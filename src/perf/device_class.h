@@ -97,6 +97,9 @@ class DeviceClass {
   // Per request, outside the model's steps: receiving, tokenizing and scheduling it before its first token
   // (part of TTFT), for a serving stack.
   virtual double request_overhead_s(const std::string& serving_stack) const { (void)serving_stack; return 0; }
+  // How much longer the software overheads (per iteration, per kernel, per request) of a release `age_years`
+  // older than the one the constants describe take; 1 for classes without such a trend.
+  virtual double software_age_factor(double age_years) const { (void)age_years; return 1; }
   // The stack a request runs on when it names none ("vllm" on GPUs, the vendor's stack on wafers; "" where the
   // class has no per-stack constants).
   virtual std::string default_stack() const { return ""; }

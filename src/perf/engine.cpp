@@ -120,7 +120,10 @@ std::string list(const std::vector<int>& values) {
 StepTimer::StepTimer(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device,
                      const PerfRequest& request, Parallelism parallel, std::vector<std::pair<int, int>> groups)
     : model_(model), hardware_(hardware), device_(&device), request_(request), parallel_(parallel),
-      groups_(std::move(groups)), step_overhead_s_(device.step_overhead_s(request.serving_stack)) {}
+      groups_(std::move(groups)), step_overhead_s_(device.step_overhead_s(request.serving_stack)),
+      overhead_scale_(device.software_age_factor(request.software_age_years)) {
+  step_overhead_s_ *= overhead_scale_;
+}
 
 int StepTimer::microbatches(double sequences) const {
   return static_cast<int>(std::max(1.0, std::min<double>(sequences, parallel_.pp)));
@@ -155,6 +158,7 @@ std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_
                               request_.honor_windows, tokens_per_sequence);
   work.record_terms = record_terms;
   work.serving_stack = request_.serving_stack;
+  work.overhead_scale = overhead_scale_;
   PipelineTime pl = pipeline(work);
   // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
   const double step = std::max(pl.latency_s, m * pl.round_s + (m > 1 ? pl.hop.seconds : 0.0));
@@ -169,7 +173,7 @@ double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
     shape += layer.ffn.dense_intermediate + layer.ffn.experts * layer.ffn.expert_intermediate +
              layer.ffn.shared_intermediate + layer.window_tokens;
   const std::string key = fmt::format(
-      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", model_.name, shape, model_.hidden_size,
+      "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", overhead_scale_, model_.name, shape, model_.hidden_size,
       model_.num_decoder_layers(), hardware_.system.name, hardware_.chip.name, w.name, w.compute_class, w.attention,
       w.routed_experts, request_.kv.name, request_.serving_stack, request_.honor_windows, request_.prefill_chunk_tokens,
       parallel_.tp, parallel_.pp, parallel_.ep, parallel_.attention_dp, parallel_.grid_rows, parallel_.grid_cols,
@@ -197,6 +201,7 @@ double StepTimer::prefill_uncached_s(double new_tokens, double past_tokens) cons
       StepWork work = prefill_work(model_, request_.weights, request_.kv, sub, past_tokens + done, request_.honor_windows);
       work.record_terms = false;
       work.serving_stack = request_.serving_stack;
+      work.overhead_scale = overhead_scale_;
       const PipelineTime pl = pipeline(work);
       const double more = std::ceil(chunk / sub) - 1;
       best = std::min(best, pl.latency_s + more * (pl.round_s + (parallel_.pp > 1 ? pl.hop.seconds : 0.0)));
@@ -569,7 +574,9 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
     queue = utilization * prefill / (2.0 * (1.0 - utilization));
   }
   r.queue_s = queue;
-  r.request_overhead_s = device_class(hardware.chip.device_class).request_overhead_s(request.serving_stack);
+  const DeviceClass& device = device_class(hardware.chip.device_class);
+  r.request_overhead_s =
+      device.request_overhead_s(request.serving_stack) * device.software_age_factor(request.software_age_years);
   r.ttft_s = r.request_overhead_s + prefill + queue + tpot_decode;
   r.tokens_per_s_per_user = 1.0 / r.tpot_s;
   r.tokens_per_s_per_user_without_speculation = 1.0 / (decode_step + r.prefill_stall_per_token_s);

@@ -46,6 +46,9 @@ struct PerfRequest {
   // When the KV of `concurrency` sequences does not fit: run the largest batch that does and let the other
   // clients wait for a slot (a server's admission queue), instead of reporting the request infeasible.
   bool queue_beyond_memory = false;
+  // Years the serving software is older than the release the fitted overheads describe (the newest fitted run):
+  // set for each measured run by calibration from its date; 0, today's software, for every prediction.
+  double software_age_years = 0;
 };
 
 struct PerfResult {
@@ -132,6 +135,7 @@ class StepTimer {
   Parallelism parallel_;
   std::vector<std::pair<int, int>> groups_;
   double step_overhead_s_ = 0;  // the device class's per-iteration engine overhead for the request's stack
+  double overhead_scale_ = 1;   // its software-age factor (DeviceClass::software_age_factor), on every overhead
 };
 
 // Predicts speed for a model on hardware. Holds one instance of each device class, built from the

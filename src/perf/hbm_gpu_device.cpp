@@ -46,11 +46,17 @@ HbmGpuDevice::HbmGpuDevice(const DeviceConstants& c)
       gemm_tile_rows_(c.get("gemm_tile_rows")),
       gemm_min_tile_rows_(c.get("gemm_min_tile_rows")),
       gemm_tile_columns_(c.get("gemm_tile_columns")),
-      usable_memory_fraction_(c.get("usable_memory_fraction")) {
+      usable_memory_fraction_(c.get("usable_memory_fraction")),
+      software_overhead_growth_per_year_(c.get("software_overhead_growth_per_year")) {
   for (const auto& stack : serving_stacks(c)) {
     step_overhead_s_[stack] = c.get(kStepOverheadPrefix + stack);
     request_overhead_s_[stack] = c.get("request_overhead_s_" + stack);
   }
+}
+
+// Overheads of older releases: exp(growth x age) times today's (one fitted rate for every stack).
+double HbmGpuDevice::software_age_factor(double age_years) const {
+  return std::exp(software_overhead_growth_per_year_ * std::max(0.0, age_years));
 }
 
 double HbmGpuDevice::request_overhead_s(const std::string& serving_stack) const {
@@ -177,7 +183,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   }
   if (last_stage) kernel(work.head, -1);
   t.add([&] { return fmt::format("kernel launch gaps ({:.0f} kernels)", kernels); }, bound::overhead,
-        kernels * kernel_overhead_s_);
+        kernels * kernel_overhead_s_ * work.overhead_scale);
   return t;
 }
 

@@ -28,6 +28,7 @@ class HbmGpuDevice : public DeviceClass {
   StepTime stage_hop_time(double activation_bytes, const Hardware& hardware) const override;
   double step_overhead_s(const std::string& serving_stack) const override;
   double request_overhead_s(const std::string& serving_stack) const override;
+  double software_age_factor(double age_years) const override;
   std::string default_stack() const override { return "vllm"; }
   double usable_memory_fraction() const override { return usable_memory_fraction_; }
 
@@ -44,6 +45,7 @@ class HbmGpuDevice : public DeviceClass {
   double scale_out_all_to_all_latency_s_;  // per all-to-all across systems
   double gemm_tile_rows_, gemm_min_tile_rows_, gemm_tile_columns_;
   double usable_memory_fraction_;
+  double software_overhead_growth_per_year_;
   std::map<std::string, double> step_overhead_s_;     // by serving stack
   std::map<std::string, double> request_overhead_s_;  // by serving stack
 };

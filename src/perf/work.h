@@ -70,6 +70,7 @@ struct StepWork {
   bool prefill = false;  // a prompt chunk (compute-heavy) rather than a decode step
   std::string compute_class = "fp16";  // which FLOP/s column runs the matmuls
   std::string serving_stack;           // the software stack running the step (device classes with per-stack constants)
+  double overhead_scale = 1;           // the stack's software-age factor on per-kernel overheads (engine sets it)
   double hidden_size = 0;
   double activation_bytes_per_element = 2;  // bf16 activations
   std::vector<LayerWork> layers;            // decoder layers only (MTP modules are drafts, not layers here)
