@@ -98,12 +98,11 @@ const CrossValidationRecord& stored(const std::string& cls, const std::string& g
 // (catalog/cross_validation.csv) rounded up: they guard against a change that makes unseen configurations worse.
 // Issue 14's target (<= 10% median, |bias| <= 7% per group) is not met yet; see the README's validation table.
 // Leave one group (model x GPU x serving stack) out, refit the hbm_gpu constants on the other five, predict it.
-// Bounds are today's cross-validated errors rounded up (catalog/cross_validation.csv): gpt-oss-120b within 6%;
-// (2026-11-30: dense GEMMs at an assumed 0.72 of peak moved these by -1.6 to +2.3 points per group; then each
-// run's overheads at its software's age (one fitted rate) with attention at an assumed 0.6 took the R1 groups
-// from 7-19% to 4-14%)
-// DeepSeek-R1 9-18%, the worst where a stack's speed differs by GPU generation (TRT-LLM is slower than SGLang
-// at low batch on H200 but faster on B200), which a constant per stack cannot carry to a left-out GPU.
+// Bounds are today's cross-validated errors rounded up (catalog/cross_validation.csv): gpt-oss-120b within 6%,
+// DeepSeek-R1 4-14%. What looked like TRT-LLM being slower than SGLang on H200 but faster on B200 was mostly the
+// runs' dates (the H200 TRT runs are 2025-11, the B200 ones 2026-05): each run's overheads now carry its software's
+// age (one fitted rate), which took the R1 groups from 7-19% to 4-14%, with dense GEMMs and attention at sourced
+// efficiencies (the MoE fitting files cannot identify them).
 TEST(CrossValidation, HbmGpuErrorsOnUnseenGroups) {
   // group -> {throughput, speed per user}: cross-validated median |error| bounds
   const std::map<std::string, std::pair<double, double>> bounds = {
