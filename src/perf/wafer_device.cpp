@@ -1,6 +1,8 @@
 #include "perf/wafer_device.h"
 
 #include <algorithm>
+#include <cstring>
+#include <unordered_map>
 #include <cmath>
 #include <fmt/format.h>
 #include <array>
@@ -24,6 +26,19 @@ constexpr const char* kPhaseOverheadPrefix = "phase_overhead_cycles_";
 constexpr fabric::ReduceAlgorithm kReduce = fabric::ReduceAlgorithm::two_phase;
 
 // The most nearly square region of `cores` cores that fits the fabric.
+// The layout cache's key: a phase's shape and the chip's fabric facts, hashed bit for bit (FNV-1a over the doubles).
+struct ShapeKeyHash {
+  std::size_t operator()(const std::array<double, 16>& key) const {
+    std::uint64_t h = 1469598103934665603ull;
+    for (double v : key) {
+      std::uint64_t bits;
+      std::memcpy(&bits, &v, sizeof bits);
+      h = (h ^ bits) * 1099511628211ull;
+    }
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
+};
+
 fabric::Region region_of(const WaferFabric& f, double cores) {
   const int height = static_cast<int>(f.fabric_height_cores), width = static_cast<int>(f.fabric_width_cores);
   cores = std::clamp(cores, 1.0, static_cast<double>(height) * width);
@@ -175,7 +190,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
                                         f.core_op_latency_cycles, f.macs_per_cycle.at("fp16"), p.weight_bytes_resident,
                                         p.experts, p.experts_per_token, p.gemms[0].columns, p.gemms[0].depth,
                                         p.gemms[1].columns, p.gemms[1].depth, work.hidden_size};
-    thread_local std::map<std::array<double, 16>, double> layout;
+    thread_local std::unordered_map<std::array<double, 16>, double, ShapeKeyHash> layout;
     auto it = layout.find(key);
     if (it == layout.end()) {
       // One token of the step: `tokens` counts the step's tokens, so 1 gives every GEMM one row (each routed expert
