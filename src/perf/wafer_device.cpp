@@ -121,6 +121,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     return tokens > gemv_max_tokens ? mesh_gemm : std::min(stream, mesh_gemm);
   };
 
+  std::vector<std::pair<const PhaseWork*, double>> layouts_this_call;  // phase -> cores of its layout
   // Cycles of one phase over `tokens` tokens (a sub-chunk of the step's).
   auto phase_cycles = [&](const PhaseWork& p, double tokens) {
     if (p.attention_kernel) {
@@ -185,6 +186,9 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     // tiles, longer broadcasts and reductions; each core holds slices of several phases). Sizes doubling from the
     // fewest. The choice depends only on the phase's shape and the chip (never on the batch or the step's kind), so it
     // is remembered per shape: sweeps meet the same phases millions of times.
+    // Each pass below asks again for the same phases: their layouts are kept for this call by address first.
+    for (const auto& [phase, cores] : layouts_this_call)
+      if (phase == &p) return on_region(cores, tokens, work.prefill);
     const std::array<double, 16> key = {f.cores_enabled, f.hop_latency_cycles, f.ramp_latency_cycles,
                                         f.link_bytes_per_cycle, f.sram_read_bytes_per_cycle, f.sram_bytes_per_core,
                                         f.core_op_latency_cycles, f.macs_per_cycle.at("fp16"), p.weight_bytes_resident,
@@ -204,6 +208,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (layout.size() > 100000) layout.clear();  // bounded: a catalog sweep meets a few thousand shapes
       it = layout.emplace(key, best_cores).first;
     }
+    layouts_this_call.emplace_back(&p, it->second);
     return on_region(it->second, tokens, work.prefill);
   };
 
