@@ -55,9 +55,12 @@ t1=$(now)
 "$bin" simulate --model llama-3.1-8b --hardware h100 --weight-dtype bf16 --trace "$work/trace.csv" --format csv \
   > "$work/summary.csv"
 t2=$(now)
-python3 - "$n" "$t0" "$t1" "$t2" <<'PY'
-import sys
-n, t0, t1, t2 = int(sys.argv[1]), *map(float, sys.argv[2:])
+python3 - "$n" "$t0" "$t1" "$t2" "$work/summary.csv" <<'PY'
+import csv, sys
+n, t0, t1, t2 = int(sys.argv[1]), *map(float, sys.argv[2:5])
+ours = next(csv.DictReader(open(sys.argv[5])))
+print(f"waferscope: {float(ours['completed']) / float(ours['duration_s']):.2f} requests/s served, TTFT p50 "
+      f"{1e3 * float(ours['ttft_p50_s']):.1f} ms, offered / sustainable load {float(ours['load_ratio']):.2f}")
 lab, ws = t1 - t0, t2 - t1
 print(f"{n} requests: inference-lab {lab:.3f} s ({n / lab:,.0f} requests/s), "
       f"waferscope {ws:.3f} s ({n / ws:,.0f} requests/s): waferscope {lab / ws:.0f}x faster")
