@@ -6,20 +6,25 @@
 
 namespace ws {
 
-const ProcessNode& RoadmapCatalog::node(const std::string& name) const {
-  for (const auto& n : nodes)
-    if (n.name == name) return n;
+namespace {
+// The entry of `entries` named `name`, or an error listing the names there are.
+template <typename Entry>
+const Entry& find_named(const std::vector<Entry>& entries, const std::string& name, const char* field, const char* what,
+                        const char* hint) {
+  for (const auto& e : entries)
+    if (e.name == name) return e;
   std::vector<std::string> names;
-  for (const auto& n : nodes) names.push_back(n.name);
-  throw InputError("node", unknown_name_message("process node", name, names, ""));
+  for (const auto& e : entries) names.push_back(e.name);
+  throw InputError(field, unknown_name_message(what, name, names, hint));
+}
+}  // namespace
+
+const ProcessNode& RoadmapCatalog::node(const std::string& name) const {
+  return find_named(nodes, name, "node", "process node", "");
 }
 
 const ChipDesign& RoadmapCatalog::design(const std::string& name) const {
-  for (const auto& d : designs)
-    if (d.name == name) return d;
-  std::vector<std::string> names;
-  for (const auto& d : designs) names.push_back(d.name);
-  throw InputError("preset", unknown_name_message("roadmap preset", name, names, "waferscope roadmap"));
+  return find_named(designs, name, "preset", "roadmap preset", "waferscope roadmap");
 }
 
 SystemEconomics design_economics(const ChipDesign& design, SystemEconomics from, const std::string& from_system) {
