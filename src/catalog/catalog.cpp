@@ -559,6 +559,7 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
     if (!table) continue;
     for (const auto& row : table->rows) {
       GpuServingMeasurement m;
+      const std::string where = fmt::format("{}:{}", file, row.line);
       m.file = layout.name;
       m.line = row.line;
       m.catalog_model = layout.catalog_model;
@@ -571,10 +572,10 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
       m.decode_dp_attention = to_lower(row.at(layout.dp_attention_column, file)) == "true";  // "True" / "true"
       m.spec_method = to_lower(row.at(layout.spec_column, file));
       if (m.spec_method != "none" && m.spec_method != "mtp")
-        throw InputError(fmt::format("{}:{}", file, row.line), layout.spec_column + ": expected none or mtp, got '" + m.spec_method + "'");
+        throw InputError(where, layout.spec_column + ": expected none or mtp, got '" + m.spec_method + "'");
       const std::string disagg = to_lower(row.at("disagg", file));
       if (disagg != "true" && disagg != "false")
-        throw InputError(fmt::format("{}:{}", file, row.line), "disagg: expected True or False, got '" + disagg + "'");
+        throw InputError(where, "disagg: expected True or False, got '" + disagg + "'");
       m.disaggregated = disagg == "true";
       if (m.disaggregated) {
         m.decode_gpus = count_column(row, "num_decode_gpu", file);
@@ -587,7 +588,6 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
       m.tokens_per_s_per_user = csv_number(row, "median_intvty", file);
       m.ttft_s = csv_number(row, "median_ttft", file);
       // The run's date and Actions run id: the age of the software that ran it (calibration, hbm_gpu).
-      const std::string where = fmt::format("{}:{}", file, row.line);
       if (row.fields.count("date")) {
         m.date = row.at("date", file);
         static const std::regex iso(R"(\d{4}-\d{2}-\d{2})");

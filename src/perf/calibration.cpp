@@ -80,14 +80,14 @@ std::vector<double> software_ages_years(const std::vector<GpuServingMeasurement>
   for (const auto& r : rows) {
     if (r.date.empty()) continue;
     anchors.emplace_back(static_cast<double>(r.run_id), days_of(r.date));
-    if (r.used_for_fit) newest = std::max(newest, days_of(r.date));
+    if (r.used_for_fit) newest = std::max(newest, anchors.back().second);
   }
+  if (!std::isfinite(newest)) return std::vector<double>(rows.size(), 0.0);  // no dated fitted run: no ages
   std::sort(anchors.begin(), anchors.end());
   std::vector<double> ages;
   for (const auto& r : rows) {
     double days = 0;
     if (!r.date.empty()) days = days_of(r.date);
-    else if (anchors.empty()) days = newest;
     else {
       const double id = static_cast<double>(r.run_id);
       auto above = std::lower_bound(anchors.begin(), anchors.end(), std::make_pair(id, -1e300));
@@ -99,7 +99,7 @@ std::vector<double> software_ages_years(const std::vector<GpuServingMeasurement>
         days = span > 0 ? below->second + (id - below->first) / span * (above->second - below->second) : below->second;
       }
     }
-    ages.push_back(std::isfinite(newest) ? std::max(0.0, (newest - days) / 365.25) : 0.0);
+    ages.push_back(std::max(0.0, (newest - days) / 365.25));
   }
   return ages;
 }

@@ -25,7 +25,6 @@ constexpr const char* kPhaseOverheadPrefix = "phase_overhead_cycles_";
 // (Luczynski et al., HPDC'24); WaferLLM's K-tree lands within a few percent of it at its grids.
 constexpr fabric::ReduceAlgorithm kReduce = fabric::ReduceAlgorithm::two_phase;
 
-// The most nearly square region of `cores` cores that fits the fabric.
 // The layout cache's key: a phase's shape and the chip's fabric facts, hashed bit for bit (FNV-1a over the doubles).
 struct ShapeKeyHash {
   std::size_t operator()(const std::array<double, 16>& key) const {
@@ -39,6 +38,7 @@ struct ShapeKeyHash {
   }
 };
 
+// The most nearly square region of `cores` cores that fits the fabric.
 fabric::Region region_of(const WaferFabric& f, double cores) {
   const int height = static_cast<int>(f.fabric_height_cores), width = static_cast<int>(f.fabric_width_cores);
   cores = std::clamp(cores, 1.0, static_cast<double>(height) * width);
