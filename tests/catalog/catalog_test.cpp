@@ -301,6 +301,20 @@ TEST_F(BrokenCatalog, MeasurementUnknownColumnIsRejectedWithFileAndLine) {
   EXPECT_NE(message.find("unknown column 'cs3_neded'"), std::string::npos) << message;
 }
 
+// A run's date and GitHub Actions run (its software's age, calibration) are checked where they are read.
+TEST_F(BrokenCatalog, MeasurementDateAndRunAreChecked) {
+  const std::string file = "measurements/inferencex_dsr1_h200_b200.csv";
+  replace(file, ",2026-05-18,nvcr.io", ",18/05/2026,nvcr.io");
+  std::string message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(inferencex_dsr1_h200_b200\.csv:\d+.*date: expected YYYY-MM-DD, got '18/05/2026')")))
+      << message;
+  replace(file, ",18/05/2026,nvcr.io", ",2026-05-18,nvcr.io");
+  replace(file, "/actions/runs/26016874169/", "/actions/jobs/26016874169/");
+  message = load_error();
+  EXPECT_TRUE(std::regex_search(message, std::regex(R"(inferencex_dsr1_h200_b200\.csv:\d+.*run_url/run_id: expected a GitHub Actions run)")))
+      << message;
+}
+
 TEST_F(BrokenCatalog, MeasurementBadNumberIsRejectedWhenLoaded) {
   std::ifstream in(root_ / "measurements/inferencex_dsr1_h200_b200.csv");
   std::stringstream buffer;
