@@ -76,9 +76,11 @@ std::vector<Chip> load_chips(const std::string& file) {
       fabric.link_bytes_per_cycle = fabric_table->positive("link_bytes_per_cycle");
       fabric.sram_read_bytes_per_cycle = fabric_table->positive("sram_read_bytes_per_cycle");
       fabric.sram_write_bytes_per_cycle = fabric_table->positive("sram_write_bytes_per_cycle");
-      for (const char* cls : {"fp32", "fp16", "fp8"})
-        if (auto macs = fabric_table->optional_positive(std::string(cls) + "_macs_per_cycle")) fabric.macs_per_cycle[cls] = *macs;
-      if (!fabric.macs_per_cycle.count("fp16"))
+      for (auto [key, field] : {std::pair{"fp32_macs_per_cycle", &fabric.fp32_macs_per_cycle},
+                                {"fp16_macs_per_cycle", &fabric.fp16_macs_per_cycle},
+                                {"fp8_macs_per_cycle", &fabric.fp8_macs_per_cycle}})
+        if (auto macs = fabric_table->optional_positive(key)) *field = *macs;
+      if (fabric.fp16_macs_per_cycle <= 0)
         throw InputError(fabric_table->where("fp16_macs_per_cycle"), "missing required key (the 16-bit MACs per core per cycle)");
       fabric.core_op_latency_cycles = fabric_table->positive("core_op_latency_cycles");
       if (auto dies = fabric_table->optional_positive_integer("dies_per_wafer")) {

@@ -29,11 +29,6 @@ int two_phase_group(int n) { return std::max(1, static_cast<int>(std::ceil(std::
 
 double seconds(const WaferFabric& f, double cycles) { return cycles / f.clock_hz; }
 
-double mac_cycles(const WaferFabric& f, double macs, double operand_bytes) {
-  if (macs <= 0) return 0;
-  const double rate = std::min(f.macs_per_cycle.at("fp16"), f.sram_read_bytes_per_cycle / operand_bytes);
-  return std::ceil(macs / rate - 1e-9);
-}
 
 double broadcast_cycles(const WaferFabric& f, Region region, double bytes) {
   if (region.rows * static_cast<double>(region.cols) <= 1) return 0;

@@ -28,7 +28,11 @@ int two_phase_group(int n);
 double seconds(const WaferFabric& f, double cycles);
 // Cycles of `macs` multiply-accumulates on one core, each reading one operand of `operand_bytes` from SRAM:
 // ceil(macs / min(fp16 MACs per cycle, SRAM read bytes per cycle / operand_bytes)).
-double mac_cycles(const WaferFabric& f, double macs, double operand_bytes);
+inline double mac_cycles(const WaferFabric& f, double macs, double operand_bytes) {
+  if (macs <= 0) return 0;
+  const double rate = std::min(f.fp16_macs_per_cycle, f.sram_read_bytes_per_cycle / operand_bytes);
+  return std::ceil(macs / rate - 1e-9);
+}
 
 double broadcast_cycles(const WaferFabric& f, Region region, double bytes);
 double reduce_line_cycles(const WaferFabric& f, ReduceAlgorithm algorithm, int n, double bytes);

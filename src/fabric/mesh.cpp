@@ -39,10 +39,6 @@ int spare_columns(const WaferFabric& fabric, int cols) {
   return static_cast<int>(std::ceil(cols * (fabric.cores_physical / exposed - 1.0) - 1e-9));
 }
 
-double wavelets(const WaferFabric& fabric, double bytes) {
-  return bytes <= 0 ? 0.0 : std::ceil(bytes / fabric.link_bytes_per_cycle - 1e-12);
-}
-
 // ---- DefectMap ----
 
 DefectMap::DefectMap(int rows, int cols)

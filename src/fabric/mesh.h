@@ -4,6 +4,8 @@
 // healthy tiles, and the routes messages take (dimension-ordered X then Y; around dead tiles where there are any).
 // Facts (hops, ramps, link width, SRAM and MAC rates, clock) come from the catalog's WaferFabric; nothing here
 // holds a hardware constant.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -104,8 +106,11 @@ class Mesh {
   mutable std::unordered_map<std::uint64_t, int> link_hops_;  // logical link -> physical hops, where not 1
 };
 
-// Wavelets (link words) a message of `bytes` takes: the cycles it occupies one link.
-double wavelets(const WaferFabric& fabric, double bytes);
+// Wavelets (link words) a message of `bytes` takes: the cycles it occupies one link. Inline: the analytic model
+// calls it millions of times in a sweep.
+inline double wavelets(const WaferFabric& fabric, double bytes) {
+  return bytes <= 0 ? 0.0 : std::ceil(bytes / fabric.link_bytes_per_cycle - 1e-12);
+}
 
 // Dimension-ordered routing: appends the routers after `from` up to `to`, X (columns) first, then Y.
 void append_xy_path(std::vector<Coord>& path, Coord from, Coord to);

@@ -33,7 +33,11 @@ struct WaferFabric {
   double link_bytes_per_cycle = 0;         // per link direction
   double sram_read_bytes_per_cycle = 0;    // per core
   double sram_write_bytes_per_cycle = 0;   // per core
-  std::map<std::string, double> macs_per_cycle;  // per core, keyed by compute class: "fp16", "fp8", "fp32"
+  // MACs per core per cycle by compute class (plain fields, not a map: the analytic model asks for the 16-bit rate
+  // millions of times in a sweep). 0 = not published; fp16 is required.
+  double fp16_macs_per_cycle = 0;
+  double fp8_macs_per_cycle = 0;
+  double fp32_macs_per_cycle = 0;
   double core_op_latency_cycles = 0;       // a core's elementwise step on a passing stream (add, max)
   // Yield (src/fabric/yield.h): the reticle dies stitched into the wafer, how many of them lie across the fabric's
   // width, and the defect density the vendor assumes. 0 / nullopt = not published.

@@ -91,7 +91,7 @@ DerivedHardware derive_hardware(const ChipDesign& design, const ChipDesign& refe
     f.sram_bytes_per_core = chip.main_memory.capacity_bytes / cores;
     f.clock_hz = design.clock_hz;
     // The FLOP/s not carried by more cores or a faster clock is a wider datapath per core.
-    for (auto& [cls, macs] : f.macs_per_cycle) macs *= logic_ratio / cores_ratio;
+    for (double* macs : {&f.fp16_macs_per_cycle, &f.fp8_macs_per_cycle, &f.fp32_macs_per_cycle}) *macs *= logic_ratio / cores_ratio;
     f.source = design.source;
     f.figure_sources.clear();
   }

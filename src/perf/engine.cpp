@@ -21,8 +21,10 @@ double expected_tokens_per_iteration(double a, int k) {
   return (1.0 - std::pow(a, k + 1)) / (1.0 - a);
 }
 
-std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_bytes, double first_extra,
-                                              double last_extra, int stages) {
+namespace {
+
+std::vector<std::pair<int, int>> split_layers_searched(const std::vector<double>& layer_bytes, double first_extra,
+                                                       double last_extra, int stages) {
   const int n = static_cast<int>(layer_bytes.size());
   stages = std::clamp(stages, 1, std::max(1, n));
   if (stages == 1) return {{0, n}};  // one stage holds every layer (most GPU plans): no search
@@ -65,6 +67,39 @@ std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_b
     widest->second = middle;
     groups.insert(widest + 1, right);
   }
+  return groups;
+}
+
+// The key of one split: every layer's bytes, the two extras and the stage count, compared exactly.
+struct SplitKey {
+  std::vector<double> values;
+  bool operator==(const SplitKey&) const = default;
+};
+struct SplitKeyHash {
+  std::size_t operator()(const SplitKey& k) const {
+    std::size_t h = k.values.size();
+    for (double v : k.values) h = h * 1000003u ^ std::hash<double>{}(v);
+    return h;
+  }
+};
+
+}  // namespace
+
+std::vector<std::pair<int, int>> split_layers(const std::vector<double>& layer_bytes, double first_extra,
+                                              double last_extra, int stages) {
+  if (stages <= 1) return split_layers_searched(layer_bytes, first_extra, last_extra, stages);
+  // A split depends on the model, its weight format and the stage count only, never on the batch: a sweep asks for
+  // the same few thousand splits at every concurrency (its binary search was 12% of a catalog sweep). Per thread,
+  // so no lock; bounded.
+  SplitKey key{layer_bytes};
+  key.values.push_back(first_extra);
+  key.values.push_back(last_extra);
+  key.values.push_back(stages);
+  thread_local std::unordered_map<SplitKey, std::vector<std::pair<int, int>>, SplitKeyHash> splits;
+  if (auto it = splits.find(key); it != splits.end()) return it->second;
+  auto groups = split_layers_searched(layer_bytes, first_extra, last_extra, stages);
+  if (splits.size() > 20000) splits.clear();
+  splits.emplace(std::move(key), groups);
   return groups;
 }
 
@@ -129,6 +164,20 @@ int StepTimer::microbatches(double sequences) const {
   return static_cast<int>(std::max(1.0, std::min<double>(sequences, parallel_.pp)));
 }
 
+// A middle stage whose layers are as many as the stage before's, all of them copies of that stage's layers, on as
+// many devices, takes that stage's time: deep wafer and LPU pipelines (tens of stages) price one stage, not all.
+// Not when terms are named (their labels carry layer numbers).
+bool StepTimer::repeats_previous_stage(const StepWork& work, int s) const {
+  if (work.record_terms || s < 2 || s + 1 >= parallel_.pp) return false;
+  const auto [first, last] = groups_[s];
+  const auto [previous_first, previous_last] = groups_[s - 1];
+  if (last - first != previous_last - previous_first) return false;
+  if (!parallel_.stage_tp.empty() && parallel_.stage_tp[s] != parallel_.stage_tp[s - 1]) return false;
+  for (int i = previous_first + 1; i < last; ++i)
+    if (!work.layers[i].repeats_previous) return false;
+  return true;
+}
+
 PipelineTime StepTimer::pipeline(const StepWork& work) const {
   PipelineTime pl;
   const int stages = parallel_.pp;
@@ -136,8 +185,12 @@ PipelineTime StepTimer::pipeline(const StepWork& work) const {
   for (int s = 0; s < stages; ++s) {
     Parallelism stage_parallel = parallel_;
     if (!parallel_.stage_tp.empty()) stage_parallel.tp = parallel_.stage_tp[s];
-    pl.stages.push_back(device_->stage_time(work, groups_[s].first, groups_[s].second, s == 0, s == stages - 1,
-                                            hardware_, stage_parallel));
+    if (repeats_previous_stage(work, s)) {
+      pl.stages.push_back(pl.stages.back());  // the same layers' work on the same devices: the same time
+    } else {
+      pl.stages.push_back(device_->stage_time(work, groups_[s].first, groups_[s].second, s == 0, s == stages - 1,
+                                              hardware_, stage_parallel));
+    }
     // The engine's own work per iteration (scheduling, sampling, graph launch) runs once, ahead of stage 0.
     if (s == 0 && step_overhead_s_ > 0)
       pl.stages.back().add([this] { return "engine iteration overhead (" + request_.serving_stack + ")"; },

@@ -113,6 +113,7 @@ class StepTimer {
             Parallelism parallel, std::vector<std::pair<int, int>> groups);
   int microbatches(double sequences) const;  // min(sequences, stages)
   PipelineTime pipeline(const StepWork& work) const;
+  bool repeats_previous_stage(const StepWork& work, int s) const;
   // One decode iteration for `sequences` sequences at `mean_context`, microbatched over the stages.
   std::pair<double, PipelineTime> decode(double sequences, double mean_context, double tokens_per_sequence = 1,
                                          bool record_terms = false) const;

@@ -191,7 +191,7 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       if (phase == &p) return on_region(cores, tokens, work.prefill);
     const std::array<double, 16> key = {f.cores_enabled, f.hop_latency_cycles, f.ramp_latency_cycles,
                                         f.link_bytes_per_cycle, f.sram_read_bytes_per_cycle, f.sram_bytes_per_core,
-                                        f.core_op_latency_cycles, f.macs_per_cycle.at("fp16"), p.weight_bytes_resident,
+                                        f.core_op_latency_cycles, f.fp16_macs_per_cycle, p.weight_bytes_resident,
                                         p.experts, p.experts_per_token, p.gemms[0].columns, p.gemms[0].depth,
                                         p.gemms[1].columns, p.gemms[1].depth, work.hidden_size};
     thread_local std::unordered_map<std::array<double, 16>, double, ShapeKeyHash> layout;

@@ -88,7 +88,7 @@ TEST(Catalog, WaferFabricFactsAreLoadedAndCited) {
   EXPECT_EQ(f.link_bytes_per_cycle, 4);
   EXPECT_EQ(f.sram_read_bytes_per_cycle, 8);
   EXPECT_EQ(f.sram_write_bytes_per_cycle, 4);
-  EXPECT_EQ(f.macs_per_cycle.at("fp16"), 8);
+  EXPECT_EQ(f.fp16_macs_per_cycle, 8);
   EXPECT_EQ(f.core_op_latency_cycles, 1);
   for (const char* key : {"ramp_latency_cycles", "link_bytes_per_cycle", "sram_read_bytes_per_cycle",
                           "sram_write_bytes_per_cycle", "fp16_macs_per_cycle", "core_op_latency_cycles"})
@@ -97,7 +97,7 @@ TEST(Catalog, WaferFabricFactsAreLoadedAndCited) {
   ASSERT_TRUE(wse2.fabric.has_value());
   EXPECT_EQ(wse2.fabric->hop_latency_cycles, 1);
   EXPECT_EQ(wse2.fabric->cores_physical, 0);  // not published
-  EXPECT_EQ(wse2.fabric->macs_per_cycle.at("fp16"), 4);
+  EXPECT_EQ(wse2.fabric->fp16_macs_per_cycle, 4);
 }
 
 // The yield model's facts: the 12 x 7 dies, the assumed defect density, the die a conventional GPU is cut as.

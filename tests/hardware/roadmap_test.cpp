@@ -41,7 +41,7 @@ TEST(Roadmap, Cs4AndTwoNanometreWaferKeepTheSram) {
   EXPECT_DOUBLE_EQ(n2.main_memory.capacity_bytes, 44e9);
   EXPECT_DOUBLE_EQ(*n2.flops_per_s("fp16"), 15.625e15 * 1.84);  // TSMC's N2 logic density vs N5
   // The extra FLOP/s of the N2 wafer is a wider datapath per core (the core count follows the area).
-  EXPECT_DOUBLE_EQ(n2.fabric->macs_per_cycle.at("fp16"), 8 * 1.84);
+  EXPECT_DOUBLE_EQ(n2.fabric->fp16_macs_per_cycle, 8 * 1.84);
   EXPECT_DOUBLE_EQ(n2.fabric->cores_enabled, 900000);
 }
 
@@ -54,7 +54,7 @@ TEST(Roadmap, Wse2DerivedFromWse3LandsNearItsPublishedFigures) {
   // 44 GB x 25/32 = 34.4 GB against 40 (-14%); 15.625 PF / 1.8 = 8.68 PF against 7.5 (+16%).
   EXPECT_NEAR(sram_error, -0.141, 0.005);
   EXPECT_NEAR(flops_error, 0.157, 0.005);
-  EXPECT_NEAR(derived.fabric->macs_per_cycle.at("fp16"), 4.0, 0.8);  // WSE-2's SIMD width for 16-bit ops is 4
+  EXPECT_NEAR(derived.fabric->fp16_macs_per_cycle, 4.0, 0.8);  // WSE-2's SIMD width for 16-bit ops is 4
 }
 
 TEST(Roadmap, StackedSramAndBondedDramAndPhotonicIo) {

@@ -77,6 +77,18 @@ TEST(SplitLayers, BalancedAndContiguous) {
   for (const auto& g : groups) EXPECT_LE(g.second - g.first, 4);
 }
 
+// Splits are remembered per thread: a remembered split must be the one its own inputs give, not a neighbour's.
+TEST(SplitLayers, RememberedSplitsFollowTheirInputs) {
+  const std::vector<double> even(8, 1.0);
+  std::vector<double> heavy_front(8, 1.0);
+  heavy_front[0] = 5.0;
+  EXPECT_EQ(split_layers(even, 0, 0, 2), (std::vector<std::pair<int, int>>{{0, 4}, {4, 8}}));
+  EXPECT_EQ(split_layers(heavy_front, 0, 0, 2), (std::vector<std::pair<int, int>>{{0, 2}, {2, 8}}));
+  EXPECT_EQ(split_layers(even, 0, 3, 2), (std::vector<std::pair<int, int>>{{0, 6}, {6, 8}}));  // the head: 6 and 2 + 3
+  EXPECT_EQ(split_layers(even, 0, 0, 4).size(), 4u);
+  EXPECT_EQ(split_layers(even, 0, 0, 2), (std::vector<std::pair<int, int>>{{0, 4}, {4, 8}}));  // asked again
+}
+
 // At batch 1 an HBM GPU streams all weights once per token: TPOT is at least weights / bandwidth.
 TEST(HbmGpu, SingleStreamIsBoundedByHbmBandwidth) {
   const ModelSpec m = test::catalog().model("llama-3.1-8b");
@@ -127,12 +139,14 @@ TEST(SramLpu, GroqLlama2DeploymentComesOutOfThePlacement) {
   EXPECT_EQ(r.parallel.devices(), r.devices);
 }
 
-// Sweeps skip naming terms and reuse a repeated layer's time; the numbers must be the ones the named terms add
-// up to, on every device class and on models whose layers differ (dense + MoE, sliding + full attention).
+// Sweeps skip naming terms and reuse a repeated layer's time (and a repeated pipeline stage's); the numbers must be
+// the ones the named terms add up to, on every device class and on models whose layers differ (dense + MoE, sliding
+// + full attention), on pipelines of 4 to 60 stages.
 TEST(Engine, ReusedLayerTimesEqualComputedOnes) {
   for (const auto& [model, hardware] : std::vector<std::pair<std::string, std::string>>{
            {"deepseek-r1", "dgx-b300"}, {"gpt-oss-120b", "h100"}, {"llama-3.1-70b", "cs-3"},
-           {"gpt-oss-120b", "cs-3"}, {"llama-3.1-8b", "lpu1"}, {"kimi-k2", "gb300-nvl72"}}) {
+           {"gpt-oss-120b", "cs-3"}, {"llama-3.1-8b", "lpu1"}, {"kimi-k2", "gb300-nvl72"},
+           {"llama-3.1-405b", "cs-3"}, {"deepseek-r1", "lpu1"}, {"gpt-oss-120b", "groq-lp30"}}) {
     const ModelSpec m = test::catalog().model(model);
     PerfRequest q = request(m, "checkpoint", 16);
     q.record_terms = true;
@@ -140,6 +154,8 @@ TEST(Engine, ReusedLayerTimesEqualComputedOnes) {
     q.record_terms = false;
     const PerfResult fast = engine().run(m, test::catalog().hardware(hardware), q);
     EXPECT_NEAR(fast.decode_step_s / named.decode_step_s, 1.0, 1e-12) << model << " on " << hardware;
+    EXPECT_NEAR(fast.ttft_s / named.ttft_s, 1.0, 1e-12) << model << " on " << hardware;
+    EXPECT_EQ(fast.parallel.pp, named.parallel.pp);
   }
 }
 
