@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "econ/tco.h"
+#include "perf/disaggregation.h"
 #include "placement/deploy.h"
 
 namespace ws {
@@ -152,6 +153,31 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   std::vector<FrontierPoint> points;
   std::vector<SpecDecode> specs = {SpecDecode{}};
   if (request.spec.method == "mtp" && model.mtp_modules() > 0) specs.push_back(request.spec);
+  auto add_point = [&](FrontierPoint p) {
+    p.total_tokens_per_s = p.output_tokens_per_s * (request.isl + request.osl) / request.osl;
+    p.normalizer_value = normalizer_value(catalog, hardware, p.devices, request.normalize);
+    if (request.normalize == Normalizer::usd_per_mtok) {  // cost: USD/h of the devices over tokens per hour
+      p.output_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.output_tokens_per_s * 1e6;
+      p.total_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.total_tokens_per_s * 1e6;
+    } else {
+      p.output_tokens_per_s_per_norm = p.output_tokens_per_s / p.normalizer_value;
+      p.total_tokens_per_s_per_norm = p.total_tokens_per_s / p.normalizer_value;
+    }
+    points.push_back(std::move(p));
+  };
+  // Disaggregated points: HBM GPUs, as InferenceX measures them. One prefill worker (the fewest devices that hold
+  // the model, one prompt at a time), priced once per sweep.
+  const bool disaggregate = request.disaggregated && hardware.chip.device_class == "hbm_gpu";
+  std::optional<PerfResult> prefill_result;
+  auto prefill_worker = [&]() -> const PerfResult& {
+    if (!prefill_result) {
+      PerfRequest p = base;
+      p.osl = 1;
+      p.concurrency = 1;
+      prefill_result = engine.run(model, hardware, p);
+    }
+    return *prefill_result;
+  };
   for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable))
   for (const SpecDecode& spec : specs) {
     for (double c = 1; c <= request.max_concurrency; c *= 2) {
@@ -180,18 +206,20 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       p.concurrency = c;
       p.tokens_per_s_per_user = result.tokens_per_s_per_user;
       p.output_tokens_per_s = result.output_tokens_per_s;
-      p.total_tokens_per_s = result.output_tokens_per_s * (request.isl + request.osl) / request.osl;
-      p.normalizer_value = normalizer_value(catalog, hardware, result.devices, request.normalize);
-      if (request.normalize == Normalizer::usd_per_mtok) {  // cost: USD/h of the devices over tokens per hour
-        p.output_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.output_tokens_per_s * 1e6;
-        p.total_tokens_per_s_per_norm = p.normalizer_value / 3600.0 / p.total_tokens_per_s * 1e6;
-      } else {
-        p.output_tokens_per_s_per_norm = p.output_tokens_per_s / p.normalizer_value;
-        p.total_tokens_per_s_per_norm = p.total_tokens_per_s / p.normalizer_value;
-      }
       p.ttft_s = result.ttft_s;
       p.bound = result.bound;
-      points.push_back(p);
+      add_point(p);
+      // Its disaggregated twin (GPU decode replicas, as the measured frontiers run Dynamo): same decode, no prefill
+      // stalls, plus the prefill workers that keep up.
+      if (disaggregate && result.parallel.pp == 1 && result.running_sequences >= c) {
+        const BalancedPools pools = balance_prefill_pool(result, prefill_worker());
+        p.prefill_devices = pools.prefill_devices;
+        p.devices = result.devices + pools.prefill_devices;
+        p.tokens_per_s_per_user = pools.tokens_per_s_per_user;
+        p.output_tokens_per_s = pools.output_tokens_per_s;
+        p.ttft_s = pools.ttft_s;
+        add_point(p);
+      }
     }
   }
   mark_pareto(points, request.normalize == Normalizer::usd_per_mtok);

@@ -18,7 +18,8 @@ std::string normalizer_unit(Normalizer normalizer);  // "tok/s per device", ...
 struct FrontierPoint {
   std::string model;
   std::string hardware;
-  int devices = 0;
+  int devices = 0;          // every device the point occupies (a disaggregated point's prefill pool too)
+  int prefill_devices = 0;  // prefill/decode disaggregated: the prefill pool's devices (0: co-located)
   int tp = 1, pp = 1, ep = 1;
   bool attention_dp = false;  // attention data-parallel over the TP group (wide EP)
   int spec_draft_tokens = 0;  // MTP tokens drafted per step (0: no speculative decoding)
@@ -45,6 +46,8 @@ struct FrontierRequest {
   // "mtp": every point of a model with an MTP module is also swept with MTP drafting (the engine picks the
   // draft length); the Pareto marking keeps whichever is better. "none": no speculative decoding.
   SpecDecode spec;
+  // HBM GPUs: also the disaggregated twin of every single-stage point (balanced prefill pool; perf/disaggregation.h).
+  bool disaggregated = true;
 };
 
 // Cost of the normalizer for `devices` chips of `hardware` (1 device, devices/chips per system, USD per hour

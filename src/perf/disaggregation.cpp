@@ -1,5 +1,6 @@
 #include "perf/disaggregation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -53,6 +54,19 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
   if (r.prefill_bound)  // clients queue for the prefill workers: each waits out the gap between the two rates
     r.ttft_s += decode.concurrency / rate - decode.concurrency / decode_rate;
   return r;
+}
+
+BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker) {
+  const double tpot = colocated.tpot_s - colocated.prefill_stall_per_token_s;
+  const double clients = colocated.running_sequences;
+  const double request_rate = clients / (prefill_worker.ttft_s + (colocated.osl - 1) * tpot);
+  BalancedPools b;
+  const double workers = std::max(1.0, std::ceil(request_rate * prefill_worker.prefill_s - 1e-9));
+  b.prefill_devices = static_cast<int>(workers) * prefill_worker.devices;
+  b.tokens_per_s_per_user = 1.0 / tpot;
+  b.output_tokens_per_s = request_rate * colocated.osl;
+  b.ttft_s = prefill_worker.ttft_s;
+  return b;
 }
 
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,

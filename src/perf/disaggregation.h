@@ -52,6 +52,18 @@ struct FixedPoolsResult {
 FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
                                      const PerfRequest& decode, int decode_gpus, int prefill_gpus);
 
+// The disaggregated twin of a co-located deployment, as the measured frontiers add it (InferenceX's Dynamo runs):
+// the same decode replica without prefill stalls, fed by the fewest whole prefill workers (each `prefill_worker`'s
+// devices, one prompt at a time) that keep up with its closed-loop request rate. The KV hand-over is not timed (as
+// in predict_fixed_pools, whose latencies were fitted that way).
+struct BalancedPools {
+  double tokens_per_s_per_user = 0;
+  double output_tokens_per_s = 0;  // the decode replica's, fed in full
+  double ttft_s = 0;
+  int prefill_devices = 0;
+};
+BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker);
+
 // Disaggregated, then co-located on the prefill hardware and on the decode hardware (same concurrency).
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,
                                                  const Hardware& prefill_hardware, const Hardware& decode_hardware,

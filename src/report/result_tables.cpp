@@ -98,7 +98,7 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
   Table t;
   t.title = "Throughput vs interactivity (" + normalizer_unit(normalize) + ")";
   t.columns = {Column{"model", "model"}, Column{"hardware", "hardware"}, Column{"devices", "devices", 1, 0, true},
-               Column{"tp", "TP", 1, 0, true}, Column{"pp", "PP", 1, 0, true}, Column{"ep", "EP", 1, 0, true},
+               Column{"prefill_devices", "of them prefill", 1, 0, true}, Column{"tp", "TP", 1, 0, true}, Column{"pp", "PP", 1, 0, true}, Column{"ep", "EP", 1, 0, true},
                Column{"attention_dp", "DP attention"}, Column{"spec_draft_tokens", "MTP drafted", 1, 0, true},
                Column{"concurrency", "concurrency", 1, 0, true},
                Column{"tokens_per_s_per_user", "tok/s/user", 1, 1},
@@ -108,7 +108,7 @@ Table frontier_table(const std::vector<FrontierPoint>& points, Normalizer normal
                Column{"bound", "bound"}, Column{"pareto", "pareto"}};
   for (const auto& p : points) {
     if (pareto_only && !p.pareto) continue;
-    t.rows.push_back({p.model, p.hardware, double(p.devices), double(p.tp), double(p.pp), double(p.ep),
+    t.rows.push_back({p.model, p.hardware, double(p.devices), double(p.prefill_devices), double(p.tp), double(p.pp), double(p.ep),
                       std::string(p.attention_dp ? "yes" : "no"), double(p.spec_draft_tokens), p.concurrency,
                       p.tokens_per_s_per_user, p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm,
                       p.output_tokens_per_s, p.ttft_s, p.bound, std::string(p.pareto ? "yes" : "no")});

@@ -46,6 +46,43 @@ TEST(Frontier, WideExpertParallelismOnGpusOnly) {
   }
 }
 
+// Every single-stage GPU point has a disaggregated twin (InferenceX's Dynamo runs): the same decode deployment with
+// no prefill stalls, so at least as fast per user (equal at one client, where nothing stalls), on more devices (its
+// prefill pool, whole workers that keep up with the decode rate); wafers and LPUs get none; colocated-only drops them.
+TEST(Frontier, DisaggregatedTwinsOnGpus) {
+  FrontierRequest request;
+  request.max_concurrency = 256;
+  const ModelSpec model = test::catalog().model("gpt-oss-120b");
+  const Hardware gpu = test::catalog().hardware("dgx-h100");
+  const auto points = sweep(engine(), model, gpu, request);
+  PerfRequest worker;
+  worker.osl = 1;
+  const PerfResult prefill = engine().run(model, gpu, worker);
+  int twins = 0;
+  for (std::size_t i = 0; i + 1 < points.size(); ++i) {
+    const FrontierPoint& colocated = points[i];
+    const FrontierPoint& twin = points[i + 1];
+    if (colocated.prefill_devices != 0 || twin.prefill_devices == 0) continue;
+    ++twins;
+    EXPECT_EQ(twin.concurrency, colocated.concurrency);
+    EXPECT_EQ(twin.tp, colocated.tp);
+    EXPECT_EQ(twin.devices, colocated.devices + twin.prefill_devices);
+    EXPECT_EQ(twin.prefill_devices % prefill.devices, 0);
+    if (colocated.concurrency == 1) EXPECT_NEAR(twin.tokens_per_s_per_user / colocated.tokens_per_s_per_user, 1.0, 1e-9);
+    else EXPECT_GT(twin.tokens_per_s_per_user, colocated.tokens_per_s_per_user);
+    // The pool keeps up: its workers prefill at least as many requests per second as the decode side finishes.
+    const double requests_per_s = twin.output_tokens_per_s / request.osl;
+    const double workers = twin.prefill_devices / prefill.devices;
+    EXPECT_GE(workers / prefill.prefill_s, requests_per_s * (1 - 1e-9));
+    EXPECT_LT((workers - 1) / prefill.prefill_s, requests_per_s);  // and is the fewest that do
+  }
+  EXPECT_GT(twins, 10);
+  request.disaggregated = false;
+  for (const auto& p : sweep(engine(), model, gpu, request)) EXPECT_EQ(p.prefill_devices, 0);
+  request.disaggregated = true;
+  for (const auto& p : sweep(engine(), model, test::catalog().hardware("cs-3"), request)) EXPECT_EQ(p.prefill_devices, 0);
+}
+
 // DeepSeek-R1 in FP8 (~690 GB) needs more than one 8 x 80 GB H100 node: the sweep runs TP 16 over two nodes (as
 // InferenceX's Dynamo H100 runs do) next to pipelines of TP 8 stages.
 TEST(Frontier, ModelsLargerThanANodeSweepMultiNodeTp) {

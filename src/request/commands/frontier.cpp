@@ -13,7 +13,7 @@ namespace ws {
 // One list of a frontier point's members, for the bytes that carry it between processes (request/split.h).
 template <class Archive>
 void fields(Archive& a, FrontierPoint& p) {
-  a(p.model, p.hardware, p.devices, p.tp, p.pp, p.ep, p.attention_dp, p.spec_draft_tokens, p.concurrency,
+  a(p.model, p.hardware, p.devices, p.prefill_devices, p.tp, p.pp, p.ep, p.attention_dp, p.spec_draft_tokens, p.concurrency,
     p.tokens_per_s_per_user, p.output_tokens_per_s, p.total_tokens_per_s, p.normalizer_value,
     p.output_tokens_per_s_per_norm, p.total_tokens_per_s_per_norm, p.ttft_s, p.bound, p.pareto);
 }
@@ -60,6 +60,7 @@ FrontierQuery frontier_query(const Context& ctx, const RequestValues& v) {
       throw InputError("spec_decode", "the frontier sweeps none or mtp[,k=K][,accept=A]; got '" + v.text("spec_decode") + "'");
   }
   if (v.has("stack")) q.request.serving_stack = to_lower(v.text("stack"));
+  q.request.disaggregated = !v.flag("colocated_only");
   q.all_points = v.flag("all_points");
   q.plot = v.text("plot");
   for (const auto& h : q.hardware) normalizer_value(catalog, h, 1, q.request.normalize);  // fail before the sweep
@@ -80,6 +81,7 @@ Command frontier_command() {
                   precision_fields(),
                   {stack_field(), text_field("spec_decode", std::string("none"),
                               "none | mtp[,k=K][,accept=A]: also sweep MTP drafting for models with an MTP module"),
+                   flag_field("colocated_only", "GPUs: leave out the disaggregated points (prefill on a pool of its own)"),
                    flag_field("all_points", "Every swept point, not only the Pareto-optimal ones"),
                    cli_only(text_field("plot", std::nullopt, "Write the chart to FILE.png or FILE.svg (gnuplot)"))}})};
   c.run = [](const Context& ctx, const RequestValues& v) {
