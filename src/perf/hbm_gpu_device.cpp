@@ -51,6 +51,7 @@ HbmGpuDevice::HbmGpuDevice(const DeviceConstants& c)
   for (const auto& stack : serving_stacks(c)) {
     step_overhead_s_[stack] = c.get(kStepOverheadPrefix + stack);
     request_overhead_s_[stack] = c.get("request_overhead_s_" + stack);
+    sequence_overhead_s_[stack] = c.get("sequence_overhead_s_" + stack);
   }
 }
 
@@ -184,6 +185,15 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   if (last_stage) kernel(work.head, -1);
   t.add([&] { return fmt::format("kernel launch gaps ({:.0f} kernels)", kernels); }, bound::overhead,
         kernels * kernel_overhead_s_ * work.overhead_scale);
+  // The engine's host work per running sequence per iteration (scheduling, input preparation, sampling bookkeeping,
+  // detokenisation: Vidur's CPU overheads grow with the batch), once per scheduler: each data-parallel attention
+  // rank schedules its own sequences.
+  if (first_stage && !work.prefill) {
+    const double per_sequence = sequence_overhead_s_.at(work.serving_stack);
+    const double per_scheduler = data_parallel_attention ? work.sequences / tp : work.sequences;
+    t.add([&] { return fmt::format("engine work for {:.0f} sequences ({})", per_scheduler, work.serving_stack); },
+          bound::overhead, per_scheduler * per_sequence * work.overhead_scale);
+  }
   return t;
 }
 

@@ -240,6 +240,34 @@ TEST(Spec, DraftModelSpeedsUpSingleStreamWhenAcceptanceIsHigh) {
   EXPECT_DOUBLE_EQ(engine().run(m, hw, spec).tokens_per_s_per_user, a.tokens_per_s_per_user);
 }
 
+// The engine's host work per running sequence: sequences x the stack's constant, once per scheduler (each
+// data-parallel attention rank schedules its own share), and the stacks differ as the calibration says.
+TEST(HbmGpu, EngineWorkGrowsWithTheSequencesOfEachScheduler) {
+  const ModelSpec m = test::catalog().model("deepseek-r1");
+  const DeviceConstants& constants = test::catalog().constants_for("hbm_gpu");
+  auto engine_work = [&](const std::string& stack, bool attention_dp) {
+    PerfRequest q = request(m, "fp8", 64);
+    q.tp = 8;
+    q.ep = attention_dp ? std::optional<int>(8) : std::nullopt;
+    q.attention_dp = attention_dp;
+    q.serving_stack = stack;
+    const PerfResult r = engine().run(m, test::catalog().hardware("dgx-b300"), q);
+    for (const auto& t : r.critical_path.terms)
+      if (t.name.rfind("engine work for ", 0) == 0) return std::make_pair(t.name, t.seconds);
+    return std::make_pair(std::string("none"), 0.0);
+  };
+  for (const char* stack : {"vllm", "sglang", "trt"}) {
+    const double per_sequence = constants.get(std::string("sequence_overhead_s_") + stack);
+    const auto [name, seconds] = engine_work(stack, false);
+    EXPECT_EQ(name, fmt::format("engine work for 64 sequences ({})", stack));
+    EXPECT_NEAR(seconds, 64 * per_sequence, 1e-15) << stack;
+    const auto [dp_name, dp_seconds] = engine_work(stack, true);
+    EXPECT_EQ(dp_name, fmt::format("engine work for 8 sequences ({})", stack));
+    EXPECT_NEAR(dp_seconds, 8 * per_sequence, 1e-15) << stack;
+  }
+  EXPECT_GT(constants.get("sequence_overhead_s_sglang"), constants.get("sequence_overhead_s_vllm"));
+}
+
 TEST(Engine, ExplainTermsAddUpToTheStep) {
   const ModelSpec m = test::catalog().model("deepseek-v3");
   PerfRequest q = request(m, "checkpoint", 8);
