@@ -73,6 +73,15 @@ double HbmGpuDevice::step_overhead_s(const std::string& serving_stack) const {
   throw InputError("stack", fmt::format("unknown serving stack '{}' (calibrated: {})", serving_stack, known));
 }
 
+namespace {
+// How many times the mean share of the touched experts the busiest expert-parallel group holds (1 without EP).
+double busiest_expert_group_factor(const PhaseWork& p, const Parallelism& parallel) {
+  if (parallel.ep <= 1 || p.experts <= 0 || p.experts_touched <= 0) return 1.0;
+  const double mean = p.experts_touched / parallel.ep;
+  return std::max(1.0, expected_busiest_group_experts(p.experts, p.experts_touched, parallel.ep) / mean);
+}
+}  // namespace
+
 // One device's share of a GEMM: tensor parallelism splits its columns (or depth), expert parallelism its
 // experts, attention data parallelism its rows. Tiles: rows rounded up to a power of two in
 // [gemm_min_tile_rows, gemm_tile_rows] (small-M kernels swap operands so a decode batch fills narrow tiles),
@@ -87,7 +96,7 @@ double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, co
     split = 1;
   }
   if (g.experts && parallel.ep > 1) {
-    count = count / parallel.ep;
+    count = count / parallel.ep * busiest_expert_group_factor(phase, parallel);
     split = std::max(1.0, split / parallel.ep);
   }
   if (phase.tp_splits_columns) columns /= split;
@@ -127,6 +136,9 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
     auto label = [&p, layer] { return layer < 0 ? p.name : fmt::format("layer {} {}", layer, p.name); };
     const bool replicated = data_parallel_attention && p.attention_side;
     double bytes = replicated ? p.weight_bytes_read : p.weight_bytes_read / tp;
+    // Expert parallelism: the step waits for the device group whose experts the batch hits most.
+    const double busiest = busiest_expert_group_factor(p, parallel);
+    bytes += p.routed_weight_bytes_read / tp * (busiest - 1.0);
     double compute_s = 0;
     if (p.attention_kernel) {
       // KV heads split over TP up to their number; wider TP replicates them. Data-parallel attention splits

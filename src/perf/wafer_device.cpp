@@ -218,7 +218,6 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
   // plus one slowest layer per further sub-chunk. The sub-chunk size that minimises that is used. On a grid
   // (one layer at a time on the same cores) there is no such overlap.
   auto pass = [&](double sub_tokens) {
-    const double scale = sub_tokens / std::max(work.tokens, 1.0);
     StepTime t;
     t.record_terms = work.record_terms;
     double slowest_layer = 0;

@@ -33,6 +33,24 @@ double expected_experts_touched(double experts, double per_token, double tokens)
   return experts * (1.0 - std::pow(1.0 - per_token / experts, tokens));
 }
 
+double expected_busiest_group_experts(double experts, double touched, int groups) {
+  if (groups <= 1 || experts <= 0) return touched;
+  const int m = std::max(1, static_cast<int>(std::lround(experts / groups)));
+  const double p = std::clamp(touched / experts, 0.0, 1.0);
+  if (p <= 0) return 0;
+  if (p >= 1) return m;
+  // pmf(0) = (1 - p)^m, pmf(j + 1) = pmf(j) (m - j) / (j + 1) p / (1 - p); stop once the CDF is 1 to rounding.
+  double pmf = std::pow(1.0 - p, m), cdf = 0, expected_max = 0;
+  for (int j = 0; j < m; ++j) {
+    cdf += pmf;
+    const double tail = 1.0 - std::pow(std::min(cdf, 1.0), groups);
+    if (tail < 1e-12) break;
+    expected_max += tail;
+    pmf *= (m - j) / (j + 1.0) * p / (1.0 - p);
+  }
+  return expected_max;
+}
+
 namespace {
 
 // Tokens of context each new token attends to, on average, in a layer of this scope.
@@ -181,6 +199,7 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       up.flops = 2.0 * tokens * (f.experts_per_token * expert_params + p.shared_experts) * up_share;
       up.expert_dispatch = true;
       up.experts_touched = touched;
+      up.routed_weight_bytes_read = touched * expert_params * w.routed_experts * up_share;
       up.experts = f.experts;
       up.experts_per_token = f.experts_per_token;
       up.activation_bytes_out = tokens * f.experts_per_token * h * act;
@@ -198,6 +217,7 @@ StepWork build(const ModelSpec& model, const WeightFormat& w, const Precision& k
       }
       down.name = "experts_down";
       down.weight_bytes_read = up.weight_bytes_read / 2.0;
+      down.routed_weight_bytes_read = up.routed_weight_bytes_read / 2.0;
       down.weight_bytes_resident = up.weight_bytes_resident / 2.0;
       down.flops = up.flops / 2.0;
       down.ends_with_tp_reduction = true;

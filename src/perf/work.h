@@ -33,6 +33,7 @@ struct PhaseWork {
   bool ends_with_tp_reduction = false;  // an all-reduce across the tensor-parallel group follows
   bool expert_dispatch = false;         // tokens travel to experts and back (all-to-all under EP)
   double experts_touched = 0;           // distinct experts the batch hits (MoE phases only)
+  double routed_weight_bytes_read = 0;  // the touched routed experts' share of weight_bytes_read
   double experts = 0;                   // routed experts in the layer (MoE phases only)
   double experts_per_token = 0;
   std::array<PhaseGemm, 2> gemms{};  // a phase's GEMMs (routed and shared experts are two shapes)
@@ -89,6 +90,13 @@ struct StepWork {
 // Expected number of distinct experts hit when `routed_tokens` token-slots pick `per_token` of `experts`
 // uniformly: E (1 - (1 - k/E)^T). Uniform routing is the optimistic case for weight reads.
 double expected_experts_touched(double experts, double per_token, double tokens);
+
+// Expert parallelism puts experts / groups experts on each group of devices; the step waits for the busiest. With
+// each expert hit independently with probability touched / experts (the uniform routing above), a group's hits are
+// Binomial(experts / groups, p) and the busiest of `groups` independent groups hits
+//   E[max] = sum_{j=0}^{m-1} (1 - F(j)^groups),  m = experts / groups, F the binomial CDF.
+// At decode batches this is well above the mean touched / groups (R1, 8 tokens, EP 8: ~1.4x); at prefill, ~1x.
+double expected_busiest_group_experts(double experts, double touched, int groups);
 
 // A decode step: every sequence adds `tokens_per_sequence` positions (more than one when verifying drafted
 // tokens), each attending to `context_tokens`.

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 #include "core/error.h"
 #include "perf/device_class_registry.h"
@@ -60,6 +63,42 @@ TEST(Work, ExpectedExpertsTouched) {
   EXPECT_DOUBLE_EQ(expected_experts_touched(128, 4, 1), 4.0);
   EXPECT_NEAR(expected_experts_touched(256, 8, 1000), 256.0, 1e-6);
   EXPECT_LT(expected_experts_touched(256, 8, 4), 32.0);  // collisions
+}
+
+// The busiest expert-parallel group: exact on a case worked by hand, its limits, and against routing simulated
+// token by token (each token picks k distinct experts), which the formula's independent-groups binomial
+// approximates.
+TEST(Work, ExpectedBusiestExpertGroup) {
+  // Two groups of two experts, each hit with probability 1/2: P(max = 0) = 1/16, P(max <= 1) = 9/16 -> E = 22/16.
+  EXPECT_NEAR(expected_busiest_group_experts(4, 2, 2), 22.0 / 16.0, 1e-12);
+  EXPECT_DOUBLE_EQ(expected_busiest_group_experts(256, 37.5, 1), 37.5);  // no EP: the mean
+  EXPECT_DOUBLE_EQ(expected_busiest_group_experts(256, 256, 8), 32.0);  // every expert hit
+  std::mt19937 rng(7);
+  for (auto [tokens, groups] : {std::pair{8, 8}, {64, 8}, {4, 16}, {128, 72}}) {
+    const int experts = groups == 72 ? 288 : 256, k = 8, per_group = experts / groups, trials = 1500;
+    double simulated = 0;
+    std::vector<int> order(experts);
+    std::iota(order.begin(), order.end(), 0);
+    for (int t = 0; t < trials; ++t) {
+      std::vector<char> hit(experts, 0);
+      for (int token = 0; token < tokens; ++token) {
+        // A partial Fisher-Yates shuffle draws k distinct experts (from any current order: still uniform).
+        for (int pick = 0; pick < k; ++pick) {
+          std::uniform_int_distribution<int> choose(pick, experts - 1);
+          std::swap(order[pick], order[choose(rng)]);
+          hit[order[pick]] = 1;
+        }
+      }
+      int busiest = 0;
+      for (int g = 0; g < groups; ++g) busiest = std::max(busiest, static_cast<int>(std::count(hit.begin() + g * per_group, hit.begin() + (g + 1) * per_group, 1)));
+      simulated += busiest;
+    }
+    simulated /= trials;
+    const double touched = expected_experts_touched(experts, k, tokens);
+    const double formula = expected_busiest_group_experts(experts, touched, groups);
+    EXPECT_NEAR(formula / simulated, 1.0, 0.03) << tokens << " tokens, EP " << groups;
+    EXPECT_GE(formula, touched / groups) << tokens;
+  }
 }
 
 TEST(Spec, ExpectedTokensPerIteration) {
