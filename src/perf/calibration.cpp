@@ -37,8 +37,8 @@ const FitConstants& fitted_constants() {
       {"hbm_gpu", {"hbm_bandwidth_efficiency", "expert_gemm_compute_efficiency",
                    "kernel_overhead_s", "step_overhead_s_sglang", "step_overhead_s_trt",
                    "step_overhead_s_vllm", "request_overhead_s_sglang", "request_overhead_s_trt",
-                   "request_overhead_s_vllm", "software_overhead_growth_per_year", "sequence_overhead_s_sglang",
-                   "sequence_overhead_s_trt", "sequence_overhead_s_vllm"}},
+                   "request_overhead_s_vllm", "software_overhead_growth_per_year", "token_overhead_s_sglang",
+                   "token_overhead_s_trt", "token_overhead_s_vllm"}},
       {"hbm_gpu_mtp", {"mtp_acceptance"}},
       {"hbm_gpu_disagg", {"scale_out_latency_s", "scale_out_all_to_all_latency_s"}},
       // Groq's published speeds are single-user decode: latency-bound, so only the hop latency shows in them.

@@ -51,7 +51,7 @@ HbmGpuDevice::HbmGpuDevice(const DeviceConstants& c)
   for (const auto& stack : serving_stacks(c)) {
     step_overhead_s_[stack] = c.get(kStepOverheadPrefix + stack);
     request_overhead_s_[stack] = c.get("request_overhead_s_" + stack);
-    sequence_overhead_s_[stack] = c.get("sequence_overhead_s_" + stack);
+    token_overhead_s_[stack] = c.get("token_overhead_s_" + stack);
   }
 }
 
@@ -197,14 +197,14 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   if (last_stage) kernel(work.head, -1);
   t.add([&] { return fmt::format("kernel launch gaps ({:.0f} kernels)", kernels); }, bound::overhead,
         kernels * kernel_overhead_s_ * work.overhead_scale);
-  // The engine's host work per running sequence per iteration (scheduling, input preparation, sampling bookkeeping,
-  // detokenisation: Vidur's CPU overheads grow with the batch), once per scheduler: each data-parallel attention
-  // rank schedules its own sequences.
+  // The engine's host work per token of the step (scheduling, input preparation, sampling and acceptance,
+  // appending and detokenising: Vidur's CPU overheads grow with the batch), once per scheduler: each data-parallel
+  // attention rank schedules its own share. A verify step of k drafted tokens handles k + 1 per sequence.
   if (first_stage && !work.prefill) {
-    const double per_sequence = sequence_overhead_s_.at(work.serving_stack);
-    const double per_scheduler = data_parallel_attention ? work.sequences / tp : work.sequences;
-    t.add([&] { return fmt::format("engine work for {:.0f} sequences ({})", per_scheduler, work.serving_stack); },
-          bound::overhead, per_scheduler * per_sequence * work.overhead_scale);
+    const double per_token = token_overhead_s_.at(work.serving_stack);
+    const double per_scheduler = data_parallel_attention ? work.tokens / tp : work.tokens;
+    t.add([&] { return fmt::format("engine work for {:.0f} tokens ({})", per_scheduler, work.serving_stack); },
+          bound::overhead, per_scheduler * per_token * work.overhead_scale);
   }
   return t;
 }

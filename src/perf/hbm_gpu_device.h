@@ -48,7 +48,7 @@ class HbmGpuDevice : public DeviceClass {
   double software_overhead_growth_per_year_;
   std::map<std::string, double> step_overhead_s_;     // by serving stack
   std::map<std::string, double> request_overhead_s_;  // by serving stack
-  std::map<std::string, double> sequence_overhead_s_;  // by serving stack, per running sequence per iteration
+  std::map<std::string, double> token_overhead_s_;  // by serving stack, per token of a decode step (host work)
 };
 
 // The peak FLOP/s a chip runs a compute class at: the class itself, else (weight-only quantisation: the

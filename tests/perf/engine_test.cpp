@@ -279,7 +279,7 @@ TEST(Spec, DraftModelSpeedsUpSingleStreamWhenAcceptanceIsHigh) {
   EXPECT_DOUBLE_EQ(engine().run(m, hw, spec).tokens_per_s_per_user, a.tokens_per_s_per_user);
 }
 
-// The engine's host work per running sequence: sequences x the stack's constant, once per scheduler (each
+// The engine's host work per token of a decode step: tokens x the stack's constant, once per scheduler (each
 // data-parallel attention rank schedules its own share), and the stacks differ as the calibration says.
 TEST(HbmGpu, EngineWorkGrowsWithTheSequencesOfEachScheduler) {
   const ModelSpec m = test::catalog().model("deepseek-r1");
@@ -296,15 +296,15 @@ TEST(HbmGpu, EngineWorkGrowsWithTheSequencesOfEachScheduler) {
     return std::make_pair(std::string("none"), 0.0);
   };
   for (const char* stack : {"vllm", "sglang", "trt"}) {
-    const double per_sequence = constants.get(std::string("sequence_overhead_s_") + stack);
+    const double per_sequence = constants.get(std::string("token_overhead_s_") + stack);
     const auto [name, seconds] = engine_work(stack, false);
-    EXPECT_EQ(name, fmt::format("engine work for 64 sequences ({})", stack));
+    EXPECT_EQ(name, fmt::format("engine work for 64 tokens ({})", stack));
     EXPECT_NEAR(seconds, 64 * per_sequence, 1e-15) << stack;
     const auto [dp_name, dp_seconds] = engine_work(stack, true);
-    EXPECT_EQ(dp_name, fmt::format("engine work for 8 sequences ({})", stack));
+    EXPECT_EQ(dp_name, fmt::format("engine work for 8 tokens ({})", stack));
     EXPECT_NEAR(dp_seconds, 8 * per_sequence, 1e-15) << stack;
   }
-  EXPECT_GT(constants.get("sequence_overhead_s_sglang"), constants.get("sequence_overhead_s_vllm"));
+  EXPECT_GT(constants.get("token_overhead_s_sglang"), constants.get("token_overhead_s_vllm"));
 }
 
 TEST(Engine, ExplainTermsAddUpToTheStep) {
