@@ -38,6 +38,14 @@ struct ShapeKeyHash {
   }
 };
 
+// How a phase's routed experts sit on its region: one per sub-region (WaferLLM's kernels, the fabric simulator), or
+// interleaved (every core a slice of every expert). `faster` is for the layout search only.
+enum class ExpertLayout { sub_regions, interleaved, faster };
+struct PhaseLayout {
+  double cores = 0;
+  ExpertLayout experts = ExpertLayout::sub_regions;
+};
+
 // The most nearly square region of `cores` cores that fits the fabric.
 fabric::Region region_of(const WaferFabric& f, double cores) {
   const int height = static_cast<int>(f.fabric_height_cores), width = static_cast<int>(f.fabric_width_cores);
@@ -121,11 +129,10 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
     return tokens > gemv_max_tokens ? mesh_gemm : std::min(stream, mesh_gemm);
   };
 
-  std::vector<std::pair<const PhaseWork*, double>> layouts_this_call;  // phase -> cores of its layout
+  std::vector<std::pair<const PhaseWork*, PhaseLayout>> layouts_this_call;  // phase -> its layout
   // Cycles of one phase over `tokens` tokens (a sub-chunk of the step's).
   auto phase_cycles = [&](const PhaseWork& p, double tokens) {
     if (p.attention_kernel) {
-      const fabric::Region g = region_for(f.cores_enabled / layers_here);
       fabric::AttentionShape a;
       a.heads = static_cast<int>(p.attention_heads);
       a.kv_heads = static_cast<int>(std::max(1.0, p.kv_heads));
@@ -135,23 +142,27 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       a.element_bytes = p.kv_element_bytes > 0 ? p.kv_element_bytes : 2.0;
       // The queries are gathered at each KV head's band before it, the heads' outputs spread after it.
       const double qkv_columns = (a.heads + a.kv_heads) * p.qk_head_dim + a.kv_heads * p.v_head_dim;
-      double cycles = fabric::attention_gather_cycles(f, g, a, qkv_columns) + fabric::attention_cycles(f, kReduce, g, a) +
-                      fabric::attention_spread_cycles(f, g, a);
-      if (const auto& dram = hardware.chip.bonded_memory) {
-        // The KV lives in the bonded DRAM under the region: its share of the tier's bandwidth streams it up while
-        // the cores score, after the first read's latency.
-        const double kv_bytes = a.context_tokens * a.kv_heads * (p.qk_head_dim + p.v_head_dim) * a.element_bytes;
-        const double region_bandwidth = dram->bandwidth_bytes_per_s * g.cores() / f.cores_enabled;
-        cycles = std::max(cycles, kv_bytes / region_bandwidth * f.clock_hz) + dram->latency_s * f.clock_hz;
-      }
-      return cycles;
+      const double kv_bytes = a.context_tokens * a.kv_heads * (p.qk_head_dim + p.v_head_dim) * a.element_bytes;
+      auto on = [&](fabric::Region g) {
+        double cycles = fabric::attention_gather_cycles(f, g, a, qkv_columns) +
+                        fabric::attention_cycles(f, kReduce, g, a) + fabric::attention_spread_cycles(f, g, a);
+        if (const auto& dram = hardware.chip.bonded_memory) {
+          // The KV lives in the bonded DRAM under the region: its share of the tier's bandwidth streams it up
+          // while the cores score, after the first read's latency.
+          const double region_bandwidth = dram->bandwidth_bytes_per_s * g.cores() / f.cores_enabled;
+          cycles = std::max(cycles, kv_bytes / region_bandwidth * f.clock_hz) + dram->latency_s * f.clock_hz;
+        }
+        return cycles;
+      };
+      return on(region_for(f.cores_enabled / layers_here));
     }
     if (p.weight_bytes_resident <= 0) return 0.0;
     double params = 0;
     for (const auto& gemm : p.gemms)
       if (gemm.count > 0) params += gemm.columns * gemm.depth * (gemm.experts ? std::max(p.experts, gemm.count) : gemm.count);
-    // The cycles of the phase over `tokens` tokens on a region of `cores` cores (prefill: with the prefill kernels).
-    auto on_region = [&](double cores, double tokens, bool prefill) {
+    // The cycles of the phase over `tokens` tokens on a region of `cores` cores (prefill: with the prefill kernels),
+    // its routed experts laid out as `experts` says.
+    auto on_region = [&](double cores, double tokens, bool prefill, ExpertLayout experts) {
       const double scale = tokens / std::max(work.tokens, 1.0);
       const fabric::Region g = region_for(cores);
       if (params <= 0)  // a lookup (embedding): the rows read cross the region once
@@ -163,15 +174,29 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
         const double rows = gemm.rows * scale;
         double cycles = 0;
         if (gemm.experts && p.experts > 0) {
-          // Each routed expert sits on its share of the region; the tokens cross the region to reach theirs,
-          // and the experts hit work side by side, each on the tokens routed to it.
-          const double touched = std::max(1.0, p.experts_touched > 0 && scale < 1
-                                                    ? expected_experts_touched(p.experts, p.experts_per_token, tokens)
-                                                    : gemm.count);
-          const fabric::Region expert = region_of(f, g.cores() / p.experts);
-          const double per_expert = std::max(1.0, rows * gemm.count / touched);
-          cycles = fabric::broadcast_cycles(f, g, tokens * gemm.depth * work.activation_bytes_per_element) +
-                   matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes, prefill);
+          // Sub-regions (WaferLLM's kernels, the fabric simulator): each routed expert sits on its share of the
+          // region; the tokens cross the region to reach theirs, and the experts hit work side by side, each on
+          // the tokens routed to it.
+          auto sub_regions = [&](double tokens_here, double rows_here, bool prefill_here) {
+            const double touched = std::max(1.0, p.experts_touched > 0 && tokens_here < work.tokens
+                                                      ? expected_experts_touched(p.experts, p.experts_per_token, tokens_here)
+                                                      : gemm.count);
+            const fabric::Region expert = region_of(f, g.cores() / p.experts);
+            const double per_expert = std::max(1.0, rows_here * gemm.count / touched);
+            return fabric::broadcast_cycles(f, g, tokens_here * gemm.depth * work.activation_bytes_per_element) +
+                   matmul_cycles(f, expert, gemm.depth, gemm.columns, per_expert, weight_bytes, prefill_here);
+          };
+          // Interleaved (the vendor's layout may choose it): every core holds a slice of every expert, so each
+          // token's k experts run on the whole region, as one GEMV of k x the expert's columns.
+          auto interleaved = [&](double tokens_here, bool prefill_here) {
+            return matmul_cycles(f, g, gemm.depth, gemm.columns * p.experts_per_token, tokens_here, weight_bytes,
+                                 prefill_here);
+          };
+          switch (experts) {
+            case ExpertLayout::sub_regions: cycles = sub_regions(tokens, rows, prefill); break;
+            case ExpertLayout::interleaved: cycles = interleaved(tokens, prefill); break;
+            case ExpertLayout::faster: cycles = std::min(sub_regions(tokens, rows, prefill), interleaved(tokens, prefill)); break;
+          }
         } else {
           const fabric::Region shared = gemm.count > 1 ? region_of(f, g.cores() / gemm.count) : g;
           cycles = matmul_cycles(f, shared, gemm.depth, gemm.columns, rows, weight_bytes, prefill);
@@ -180,36 +205,40 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       }
       return slowest;
     };
-    if (grid) return on_region(grid_region.cores(), tokens, work.prefill);
+    if (grid) return on_region(grid_region.cores(), tokens, work.prefill, ExpertLayout::sub_regions);
     // The vendor's layout, fixed when the model is compiled: each phase's weights spread over the region that decodes
     // one token through it fastest, from the fewest cores that hold them to the whole wafer (more cores: smaller
     // tiles, longer broadcasts and reductions; each core holds slices of several phases). Sizes doubling from the
     // fewest. The choice depends only on the phase's shape and the chip (never on the batch or the step's kind), so it
     // is remembered per shape: sweeps meet the same phases millions of times.
     // Each pass below asks again for the same phases: their layouts are kept for this call by address first.
-    for (const auto& [phase, cores] : layouts_this_call)
-      if (phase == &p) return on_region(cores, tokens, work.prefill);
+    for (const auto& [phase, chosen] : layouts_this_call)
+      if (phase == &p) return on_region(chosen.cores, tokens, work.prefill, chosen.experts);
     const std::array<double, 16> key = {f.cores_enabled, f.hop_latency_cycles, f.ramp_latency_cycles,
                                         f.link_bytes_per_cycle, f.sram_read_bytes_per_cycle, f.sram_bytes_per_core,
                                         f.core_op_latency_cycles, f.fp16_macs_per_cycle, p.weight_bytes_resident,
                                         p.experts, p.experts_per_token, p.gemms[0].columns, p.gemms[0].depth,
                                         p.gemms[1].columns, p.gemms[1].depth, work.hidden_size};
-    thread_local std::unordered_map<std::array<double, 16>, double, ShapeKeyHash> layout;
+    thread_local std::unordered_map<std::array<double, 16>, PhaseLayout, ShapeKeyHash> layout;
     auto it = layout.find(key);
     if (it == layout.end()) {
       // One token of the step: `tokens` counts the step's tokens, so 1 gives every GEMM one row (each routed expert
-      // one token).
+      // one token). Routed experts: interleaved over the region or one per sub-region, whichever runs it faster.
       const double fewest = std::max(1.0, p.weight_bytes_resident / f.sram_bytes_per_core);
-      double best_cores = fewest, best = on_region(fewest, 1, false);
+      double best_cores = fewest, best = on_region(fewest, 1, false, ExpertLayout::faster);
       for (double cores = 2 * fewest; cores < f.cores_enabled * 2; cores *= 2) {
-        const double c = std::min(cores, f.cores_enabled), cycles = on_region(c, 1, false);
+        const double c = std::min(cores, f.cores_enabled), cycles = on_region(c, 1, false, ExpertLayout::faster);
         if (cycles < best) { best = cycles; best_cores = c; }
       }
+      const ExpertLayout experts =
+          on_region(best_cores, 1, false, ExpertLayout::interleaved) < on_region(best_cores, 1, false, ExpertLayout::sub_regions)
+              ? ExpertLayout::interleaved
+              : ExpertLayout::sub_regions;
       if (layout.size() > 100000) layout.clear();  // bounded: a catalog sweep meets a few thousand shapes
-      it = layout.emplace(key, best_cores).first;
+      it = layout.emplace(key, PhaseLayout{best_cores, experts}).first;
     }
     layouts_this_call.emplace_back(&p, it->second);
-    return on_region(it->second, tokens, work.prefill);
+    return on_region(it->second.cores, tokens, work.prefill, it->second.experts);
   };
 
   // Every layer's weights stay in their own region, so the tokens of a step (a batch of sequences, drafted
