@@ -171,3 +171,14 @@ def test_simulate_writes_the_requests_its_latency_cdf_is_drawn_from(tmp_path):
     assert len(summary) == 1 and len(requests) > 50
     assert (tmp_path / "summary.json").exists()
     assert_same(summary, json.loads((tmp_path / "summary.json").read_text()))
+
+
+def test_frontier_disaggregated_points_on_gpus_and_colocated_only():
+    points = ws.frontier(model="gpt-oss-120b", hardware="dgx-h100", max_concurrency=64, all_points=True)
+    twins = points[points["prefill_devices"] > 0]
+    assert len(twins) > 0
+    assert (twins["devices"] > twins["prefill_devices"]).all()  # the decode devices are counted too
+    colocated = ws.frontier(model="gpt-oss-120b", hardware="dgx-h100", max_concurrency=64, all_points=True,
+                            colocated_only=True)
+    assert (colocated["prefill_devices"] == 0).all()
+    assert len(colocated) == len(points) - len(twins)
