@@ -143,9 +143,9 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
       // The queries are gathered at each KV head's band before it, the heads' outputs spread after it.
       const double qkv_columns = (a.heads + a.kv_heads) * p.qk_head_dim + a.kv_heads * p.v_head_dim;
       const double kv_bytes = a.context_tokens * a.kv_heads * (p.qk_head_dim + p.v_head_dim) * a.element_bytes;
-      auto on = [&](fabric::Region g) {
-        double cycles = fabric::attention_gather_cycles(f, g, a, qkv_columns) +
-                        fabric::attention_cycles(f, kReduce, g, a) + fabric::attention_spread_cycles(f, g, a);
+      auto on = [&](fabric::Region g, const fabric::AttentionShape& shape) {
+        double cycles = fabric::attention_gather_cycles(f, g, shape, qkv_columns) +
+                        fabric::attention_cycles(f, kReduce, g, shape) + fabric::attention_spread_cycles(f, g, shape);
         if (const auto& dram = hardware.chip.bonded_memory) {
           // The KV lives in the bonded DRAM under the region: its share of the tier's bandwidth streams it up
           // while the cores score, after the first read's latency.
@@ -154,7 +154,20 @@ StepTime WaferDevice::stage_time(const StepWork& work, int first_layer, int last
         }
         return cycles;
       };
-      return on(region_for(f.cores_enabled / layers_here));
+      const fabric::Region g = region_for(f.cores_enabled / layers_here);
+      double best = on(g, a);
+      if (grid || hardware.chip.bonded_memory) return best;
+      // The vendor's layout may give each KV head several bands, each scoring a group of its query heads over its
+      // own copy of that head's KV: the query broadcast and the partials reduced per band shrink with the group
+      // (MLA's one latent shared by 128 heads otherwise moves 128 x 576 query values over one band per layer).
+      // Only while the copies fit the SRAM the region's weights leave.
+      const double kv_room = g.cores() * std::max(0.0, f.sram_bytes_per_core - bytes_per_core);
+      for (int copies = 2; a.heads % (a.kv_heads * copies) == 0 && kv_bytes * copies <= kv_room; copies *= 2) {
+        fabric::AttentionShape split = a;
+        split.kv_heads = a.kv_heads * copies;
+        best = std::min(best, on(g, split));
+      }
+      return best;
     }
     if (p.weight_bytes_resident <= 0) return 0.0;
     double params = 0;
