@@ -87,7 +87,7 @@ double busiest_expert_group_factor(const PhaseWork& p, const Parallelism& parall
 // [gemm_min_tile_rows, gemm_tile_rows] (small-M kernels swap operands so a decode batch fills narrow tiles),
 // columns to gemm_tile_columns; the tiles run in whole waves over the compute units.
 double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, const Chip& chip, double peak,
-                                  const Parallelism& parallel) const {
+                                  const Parallelism& parallel, double busiest_group_factor) const {
   if (g.count <= 0 || g.rows <= 0) return 0;
   double rows = g.rows, columns = g.columns, depth = g.depth, count = g.count;
   double split = parallel.tp;
@@ -96,7 +96,7 @@ double HbmGpuDevice::gemm_seconds(const PhaseGemm& g, const PhaseWork& phase, co
     split = 1;
   }
   if (g.experts && parallel.ep > 1) {
-    count = count / parallel.ep * busiest_expert_group_factor(phase, parallel);
+    count = count / parallel.ep * busiest_group_factor;
     split = std::max(1.0, split / parallel.ep);
   }
   if (phase.tp_splits_columns) columns /= split;
@@ -148,7 +148,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
       compute_s = p.flops / tp / attention_peak;
     } else {
       bytes += (p.kv_bytes_read + p.kv_bytes_written) / tp;
-      for (const auto& g : p.gemms) compute_s += gemm_seconds(g, p, chip, gemm_peak, parallel);
+      for (const auto& g : p.gemms) compute_s += gemm_seconds(g, p, chip, gemm_peak, parallel, busiest);
     }
     const double memory_s = bytes / bandwidth;
     if (memory_s <= 0 && compute_s <= 0) return;

@@ -33,8 +33,9 @@ class HbmGpuDevice : public DeviceClass {
   double usable_memory_fraction() const override { return usable_memory_fraction_; }
 
  private:
+  // `busiest_group_factor`: the phase's busiest expert-parallel group over the mean (1 without EP).
   double gemm_seconds(const PhaseGemm& gemm, const PhaseWork& phase, const Chip& chip, double peak_flops_per_s,
-                      const Parallelism& parallel) const;
+                      const Parallelism& parallel, double busiest_group_factor) const;
   double bandwidth_efficiency_;
   double gemm_compute_efficiency_;
   double expert_gemm_compute_efficiency_;
