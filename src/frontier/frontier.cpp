@@ -170,12 +170,7 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
   const bool disaggregate = request.disaggregated && hardware.chip.device_class == "hbm_gpu";
   std::optional<PerfResult> prefill_result;
   auto prefill_worker = [&]() -> const PerfResult& {
-    if (!prefill_result) {
-      PerfRequest p = base;
-      p.osl = 1;
-      p.concurrency = 1;
-      prefill_result = engine.run(model, hardware, p);
-    }
+    if (!prefill_result) prefill_result = engine.run(model, hardware, prefill_worker_request(base));
     return *prefill_result;
   };
   for (const Plan& plan : parallelism_plans(model, hardware, weight_bytes(model, base.weights), usable))

@@ -16,7 +16,30 @@ double off_chip_bytes_per_s(const Hardware& h) {
   return h.chip.scale_out_bytes_per_s.value_or(h.chip.scale_up_bytes_per_s.value_or(50e9));
 }
 
+// Decode without prefill stalls (prefill runs elsewhere).
+double stall_free_tpot_s(const PerfResult& decode) { return decode.tpot_s - decode.prefill_stall_per_token_s; }
+
+// The closed loop's request rate when each of `clients` first waits for its prefill on a worker, then decodes
+// without stalls.
+double stall_free_request_rate(const PerfResult& decode, double clients, const PerfResult& prefill_worker) {
+  return clients / (prefill_worker.ttft_s + (decode.osl - 1) * stall_free_tpot_s(decode));
+}
+
 }  // namespace
+
+PerfRequest prefill_worker_request(PerfRequest r) {
+  r.tp.reset();
+  r.ep.reset();
+  r.pp.reset();
+  r.devices.reset();
+  r.attention_dp = false;
+  r.spec = SpecDecode{};
+  r.osl = 1;
+  r.concurrency = 1;
+  r.record_terms = false;
+  r.queue_beyond_memory = false;
+  return r;
+}
 
 FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
                                      const PerfRequest& decode, int decode_gpus, int prefill_gpus) {
@@ -28,22 +51,10 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
   d.concurrency = std::max(1.0, decode.concurrency / replicas);
   d.record_terms = false;
   const PerfResult rd = engine.run(model, hardware, d);
-  PerfRequest p = decode;
-  p.tp.reset();
-  p.ep.reset();
-  p.pp.reset();
-  p.devices.reset();
-  p.attention_dp = false;
-  p.spec = SpecDecode{};
-  p.osl = 1;
-  p.concurrency = 1;
-  p.record_terms = false;
-  p.queue_beyond_memory = false;
-  const PerfResult rp = engine.run(model, hardware, p);
+  const PerfResult rp = engine.run(model, hardware, prefill_worker_request(decode));
   const double workers = std::max(1.0, std::floor(static_cast<double>(prefill_gpus) / rp.devices));
-  // Decode without prefill stalls (prefill runs elsewhere); each request first waits for its prefill.
-  const double tpot = rd.tpot_s - rd.prefill_stall_per_token_s;
-  const double decode_rate = decode.concurrency / (rp.ttft_s + (decode.osl - 1) * tpot);
+  const double tpot = stall_free_tpot_s(rd);
+  const double decode_rate = stall_free_request_rate(rd, decode.concurrency, rp);
   const double prefill_rate = workers / rp.prefill_s;
   FixedPoolsResult r;
   r.prefill_bound = prefill_rate < decode_rate;
@@ -57,9 +68,8 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
 }
 
 BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker) {
-  const double tpot = colocated.tpot_s - colocated.prefill_stall_per_token_s;
-  const double clients = colocated.running_sequences;
-  const double request_rate = clients / (prefill_worker.ttft_s + (colocated.osl - 1) * tpot);
+  const double tpot = stall_free_tpot_s(colocated);
+  const double request_rate = stall_free_request_rate(colocated, colocated.running_sequences, prefill_worker);
   BalancedPools b;
   const double workers = std::max(1.0, std::ceil(request_rate * prefill_worker.prefill_s - 1e-9));
   b.prefill_devices = static_cast<int>(workers) * prefill_worker.devices;

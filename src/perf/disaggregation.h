@@ -56,6 +56,10 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
 // the same decode replica without prefill stalls, fed by the fewest whole prefill workers (each `prefill_worker`'s
 // devices, one prompt at a time) that keep up with its closed-loop request rate. The KV hand-over is not timed (as
 // in predict_fixed_pools, whose latencies were fitted that way).
+// A prefill worker as both pool models run it: the request's model and precisions, one prompt at a time, on the
+// fewest devices that hold the model (no TP/PP/EP/DP-attention or speculation of the decode side's).
+PerfRequest prefill_worker_request(PerfRequest request);
+
 struct BalancedPools {
   double tokens_per_s_per_user = 0;
   double output_tokens_per_s = 0;  // the decode replica's, fed in full
