@@ -56,10 +56,10 @@ struct GpuServingMeasurement {
   int decode_tp = 0, decode_ep = 0;
   bool decode_dp_attention = false;
   std::string spec_method = "none";  // "none" or "mtp" (multi-token prediction drafting)
-  bool disaggregated = false;        // prefill and decode pools (Dynamo); per-GPU figures divide by both
+  bool disaggregated = false;        // prefill and decode pools (Dynamo); output per GPU divides by decode GPUs
   int decode_gpus = 0, prefill_gpus = 0;  // disaggregated rows only
   double concurrency = 0, isl = 0, osl = 0;
-  double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu
+  double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu (disaggregated: over decode GPUs, InferenceX)
   double tokens_per_s_per_user = 0;        // median_intvty
   double ttft_s = 0;                       // median_ttft
   std::string date;      // the run's date, YYYY-MM-DD ("" where the file gives none: the gpt-oss file)

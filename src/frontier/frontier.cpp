@@ -207,7 +207,8 @@ std::vector<FrontierPoint> sweep(const PerfEngine& engine, const ModelSpec& mode
       // Its disaggregated twin (GPU decode replicas, as the measured frontiers run Dynamo): same decode, no prefill
       // stalls, plus the prefill workers that keep up.
       if (disaggregate && result.parallel.pp == 1 && result.running_sequences >= c) {
-        const BalancedPools pools = balance_prefill_pool(result, prefill_worker());
+        const BalancedPools pools = balance_prefill_pool(
+            result, prefill_worker(), kv_handover_s(model, hardware, r, result, prefill_worker()));
         p.prefill_devices = pools.prefill_devices;
         p.devices = result.devices + pools.prefill_devices;
         p.tokens_per_s_per_user = pools.tokens_per_s_per_user;

@@ -19,13 +19,21 @@ double off_chip_bytes_per_s(const Hardware& h) {
 // Decode without prefill stalls (prefill runs elsewhere).
 double stall_free_tpot_s(const PerfResult& decode) { return decode.tpot_s - decode.prefill_stall_per_token_s; }
 
-// The closed loop's request rate when each of `clients` first waits for its prefill on a worker, then decodes
-// without stalls.
-double stall_free_request_rate(const PerfResult& decode, double clients, const PerfResult& prefill_worker) {
-  return clients / (prefill_worker.ttft_s + (decode.osl - 1) * stall_free_tpot_s(decode));
+// The closed loop's request rate when each of `clients` first waits `ttft_s` for its prefill on a worker and the
+// hand-over, then decodes without stalls.
+double stall_free_request_rate(const PerfResult& decode, double clients, double ttft_s) {
+  return clients / (ttft_s + (decode.osl - 1) * stall_free_tpot_s(decode));
 }
 
 }  // namespace
+
+double kv_handover_s(const ModelSpec& model, const Hardware& hardware, const PerfRequest& decode,
+                     const PerfResult& decode_result, const PerfResult& prefill_worker) {
+  const double kv_bytes = kv_bytes_for_context(model, decode.kv, decode.isl, decode.honor_windows);
+  const double link_bytes_per_s =
+      off_chip_bytes_per_s(hardware) * std::min(decode_result.devices, prefill_worker.devices);
+  return kv_bytes / link_bytes_per_s;
+}
 
 PerfRequest prefill_worker_request(PerfRequest r) {
   r.tp.reset();
@@ -54,28 +62,31 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
   const PerfResult rp = engine.run(model, hardware, prefill_worker_request(decode));
   const double workers = std::max(1.0, std::floor(static_cast<double>(prefill_gpus) / rp.devices));
   const double tpot = stall_free_tpot_s(rd);
-  const double decode_rate = stall_free_request_rate(rd, decode.concurrency, rp);
+  const double first_token_s = rp.ttft_s + kv_handover_s(model, hardware, d, rd, rp);
+  const double decode_rate = stall_free_request_rate(rd, decode.concurrency, first_token_s);
   const double prefill_rate = workers / rp.prefill_s;
   FixedPoolsResult r;
   r.prefill_bound = prefill_rate < decode_rate;
   const double rate = std::min(decode_rate, prefill_rate);
   r.tokens_per_s_per_user = 1.0 / tpot;
   r.output_tokens_per_s_per_device = rate * decode.osl / (decode_gpus + prefill_gpus);
-  r.ttft_s = rp.ttft_s;
+  r.output_tokens_per_s_per_decode_device = rate * decode.osl / decode_gpus;
+  r.ttft_s = first_token_s;
   if (r.prefill_bound)  // clients queue for the prefill workers: each waits out the gap between the two rates
     r.ttft_s += decode.concurrency / rate - decode.concurrency / decode_rate;
   return r;
 }
 
-BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker) {
+BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker, double handover_s) {
   const double tpot = stall_free_tpot_s(colocated);
-  const double request_rate = stall_free_request_rate(colocated, colocated.running_sequences, prefill_worker);
+  const double first_token_s = prefill_worker.ttft_s + handover_s;
+  const double request_rate = stall_free_request_rate(colocated, colocated.running_sequences, first_token_s);
   BalancedPools b;
   const double workers = std::max(1.0, std::ceil(request_rate * prefill_worker.prefill_s - 1e-9));
   b.prefill_devices = static_cast<int>(workers) * prefill_worker.devices;
   b.tokens_per_s_per_user = 1.0 / tpot;
   b.output_tokens_per_s = request_rate * colocated.osl;
-  b.ttft_s = prefill_worker.ttft_s;
+  b.ttft_s = first_token_s;
   return b;
 }
 

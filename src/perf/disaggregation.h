@@ -45,7 +45,11 @@ struct DisaggResult {
 // the slower of the decode pool's closed-loop rate and the prefill workers' rate.
 struct FixedPoolsResult {
   double tokens_per_s_per_user = 0;
-  double output_tokens_per_s_per_device = 0;  // over prefill and decode GPUs together
+  double output_tokens_per_s_per_device = 0;         // over prefill and decode GPUs together (what a GPU costs)
+  // Over the decode GPUs alone: InferenceX's `output_tput_per_gpu` for a disaggregated run (its
+  // utils/process_result.py divides output throughput by the decode GPUs, input throughput by the prefill GPUs and
+  // only the total by both, since 2025-12), so validate compares the measured column with this one.
+  double output_tokens_per_s_per_decode_device = 0;
   double ttft_s = 0;
   bool prefill_bound = false;
 };
@@ -54,11 +58,17 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
 
 // The disaggregated twin of a co-located deployment, as the measured frontiers add it (InferenceX's Dynamo runs):
 // the same decode replica without prefill stalls, fed by the fewest whole prefill workers (each `prefill_worker`'s
-// devices, one prompt at a time) that keep up with its closed-loop request rate. The KV hand-over is not timed (as
-// in predict_fixed_pools, whose latencies were fitted that way).
+// devices, one prompt at a time) that keep up with its closed-loop request rate, each request paying `handover_s`
+// (kv_handover_s) between the two.
 // A prefill worker as both pool models run it: the request's model and precisions, one prompt at a time, on the
 // fewest devices that hold the model (no TP/PP/EP/DP-attention or speculation of the decode side's).
 PerfRequest prefill_worker_request(PerfRequest request);
+
+// A request's KV copy from its prefill worker to its decode replica, part of its TTFT in both pool models: its
+// prompt's KV over the off-chip links of the smaller side (`decode_result`'s or `prefill_worker`'s devices, each on
+// its own NIC). Dynamo's routing and admission are not timed: the runs do not pin them (calibration.toml).
+double kv_handover_s(const ModelSpec& model, const Hardware& hardware, const PerfRequest& decode,
+                     const PerfResult& decode_result, const PerfResult& prefill_worker);
 
 struct BalancedPools {
   double tokens_per_s_per_user = 0;
@@ -66,7 +76,7 @@ struct BalancedPools {
   double ttft_s = 0;
   int prefill_devices = 0;
 };
-BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker);
+BalancedPools balance_prefill_pool(const PerfResult& colocated, const PerfResult& prefill_worker, double handover_s);
 
 // Disaggregated, then co-located on the prefill hardware and on the decode hardware (same concurrency).
 std::vector<DisaggResult> compare_disaggregation(const PerfEngine& engine, const ModelSpec& model,

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "test_support.h"
 
@@ -138,42 +140,59 @@ TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
 // The 45 disaggregated Dynamo runs fit the two scale-out latencies only (stage hbm_gpu_disagg, on tokens/s per
 // user), the kernels' constants fixed. Left out one group at a time, their errors are these (today's figures in
 // catalog/cross_validation.csv rounded up). The H200 groups run TP 8 in one node: the constants do not touch them,
-// so their cross-validated errors are plain out-of-sample errors of the pool model.
+// so their cross-validated errors are plain out-of-sample errors of the pool model. Throughput per decode GPU is
+// over-predicted 17-39% (its TTFT waits are not modelled, calibration.cpp fitted_metric).
 TEST(CrossValidation, DisaggregatedRunsOnUnseenGroups) {
   // group -> {throughput, speed per user}
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.37, 0.14}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.43, 0.05}},
-      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.23, 0.25}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.08, 0.11}},
-      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.21, 0.26}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.21, 0.09}},
-      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.67, 0.10}}};
+      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.21, 0.14}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.39, 0.05}},
+      {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.38, 0.25}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.19, 0.11}},
+      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.35, 0.26}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.22, 0.09}},
+      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.05, 0.09}}};
   for (const auto& [group, bound] : bounds) {
     EXPECT_LE(stored("hbm_gpu", group, "output_tokens_per_s_per_device").cv_median_ape, bound.first) << group;
     EXPECT_LE(stored("hbm_gpu", group, "tokens_per_s_per_user").cv_median_ape, bound.second) << group;
   }
   for (const auto& e : group_errors(test::catalog(), rows()))
-    if (e.group.find("disagg") != std::string::npos) EXPECT_FALSE(e.held_back) << e.group;
+    if (e.group.find("disagg") != std::string::npos) {
+      EXPECT_FALSE(e.held_back) << e.group;
+    }
 }
 
-// Why the disaggregated stage fits speed per user only: by Little's law a benchmark with `conc` clients at `s`
-// tokens/s each produces at most conc x s tokens/s, so throughput per GPU x GPUs / (conc x s) <= 1. Every
-// single-node InferenceX run keeps to it; the Dynamo runs' per-GPU figures break it by up to 3.7x.
-TEST(Validation, DisaggregatedThroughputBreaksLittlesLaw) {
-  double single_node_max = 0, disaggregated_max = 0;
+// What a disaggregated run's "output tokens/s per GPU" divides by. By Little's law a benchmark with `conc` clients
+// each taking TTFT + osl / s per request (s tokens/s each once decoding) produces conc x osl / (TTFT + osl / s)
+// tokens/s, so throughput per GPU x GPUs / (conc x s) <= 1 for the right GPU count. InferenceX's
+// utils/process_result.py divides a multi-node run's output by its decode GPUs (and its total by all GPUs): with that
+// divisor every Dynamo run keeps to Little's law; with the measured median TTFT the typical run's ratio to it is 0.93
+// (0.54-1.01: a median TTFT understates the mean where a few requests wait long);
+// divided by all GPUs (as the brief read it) the runs would exceed the bound up to 3.7x, which no benchmark can.
+TEST(Validation, DisaggregatedThroughputIsPerDecodeGpu) {
   int disaggregated = 0;
+  double over_decode_max = 0, over_all_max = 0;
+  std::vector<double> with_ttft;
   for (const auto& m : test::catalog().gpu_measurements) {
     if (m.catalog_model != "deepseek-r1") continue;
-    const double gpus = m.disaggregated ? m.decode_gpus + m.prefill_gpus : m.decode_tp;
-    const double ratio = m.output_tokens_per_s_per_gpu * gpus / (m.concurrency * m.tokens_per_s_per_user);
-    if (m.disaggregated) {
-      ++disaggregated;
-      disaggregated_max = std::max(disaggregated_max, ratio);
-    } else {
-      single_node_max = std::max(single_node_max, ratio);
+    const double decode_gpus = m.disaggregated ? m.decode_gpus : m.decode_tp;
+    const double all_gpus = m.disaggregated ? m.decode_gpus + m.prefill_gpus : m.decode_tp;
+    const double bound = m.concurrency * m.tokens_per_s_per_user;
+    if (!m.disaggregated) {
+      EXPECT_LE(m.output_tokens_per_s_per_gpu * all_gpus / bound, 1.02) << m.file << ":" << m.line;
+      continue;
     }
+    ++disaggregated;
+    over_decode_max = std::max(over_decode_max, m.output_tokens_per_s_per_gpu * decode_gpus / bound);
+    over_all_max = std::max(over_all_max, m.output_tokens_per_s_per_gpu * all_gpus / bound);
+    const double request_s = m.ttft_s + m.osl / m.tokens_per_s_per_user;
+    const double littles = m.output_tokens_per_s_per_gpu * decode_gpus * request_s / (m.concurrency * m.osl);
+    with_ttft.push_back(littles);
   }
   EXPECT_EQ(disaggregated, 45);
-  EXPECT_LE(single_node_max, 1.02);
-  EXPECT_GT(disaggregated_max, 3.5);
+  EXPECT_LE(over_decode_max, 1.02);
+  EXPECT_GT(over_all_max, 3.5);
+  std::sort(with_ttft.begin(), with_ttft.end());
+  EXPECT_LE(with_ttft.back(), 1.02);
+  EXPECT_GT(with_ttft[with_ttft.size() / 2], 0.9);
+  EXPECT_LE(with_ttft[with_ttft.size() / 2], 1.0);
 }
 
 // Groq's two Llama 2 70B decode speeds: each predicted from a hop latency fitted on the other alone.

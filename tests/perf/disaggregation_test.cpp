@@ -89,5 +89,39 @@ TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
   EXPECT_THROW(predict_fixed_pools(engine, m, h200, d, 4, 8), InputError);  // fewer GPUs than one replica
 }
 
+// A disaggregated request's first token waits for its prefill, then its KV's copy to the decode replica over the
+// smaller side's NICs. R1's MLA keeps one latent of 512 + 64 values per token per layer (61 layers, config.json),
+// one byte each in FP8; H200 has one 400 Gb/s NIC per GPU (chips.toml). The copy counts in the closed loop's rate:
+// a longer prompt's is longer. InferenceX's per-GPU output divides by the decode GPUs only.
+TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("deepseek-r1");
+  const Hardware h200 = c.hardware("h200");
+  PerfRequest d;
+  d.weights = weight_format(m, "fp8", c.precisions, "test");
+  d.kv = c.precisions.get("fp8", "test");
+  d.tp = 8;
+  d.ep = 8;
+  d.isl = 8192;
+  d.osl = 1024;
+  d.concurrency = 64;
+  d.serving_stack = "trt";
+  const PerfResult decode = engine.run(m, h200, d);
+  const PerfResult prefill = engine.run(m, h200, prefill_worker_request(d));
+  const double kv_bytes = 8192.0 * 61 * (512 + 64) * 1;
+  const double link_bytes_per_s = 50e9 * std::min(decode.devices, prefill.devices);
+  const double copy_s = kv_handover_s(m, h200, d, decode, prefill);
+  EXPECT_NEAR(copy_s, kv_bytes / link_bytes_per_s, 1e-3 * kv_bytes / link_bytes_per_s);
+
+  const FixedPoolsResult pools = predict_fixed_pools(engine, m, h200, d, 64, 16);
+  ASSERT_FALSE(pools.prefill_bound);
+  EXPECT_NEAR(pools.ttft_s, prefill.ttft_s + copy_s, 1e-9);
+  EXPECT_NEAR(pools.output_tokens_per_s_per_decode_device, pools.output_tokens_per_s_per_device * 80.0 / 64.0, 1e-9);
+  // The closed loop: each of the 64 clients takes TTFT + (osl - 1) steps of the stall-free decode.
+  const double request_s = pools.ttft_s + (d.osl - 1) / pools.tokens_per_s_per_user;
+  EXPECT_NEAR(pools.output_tokens_per_s_per_decode_device, 64 * d.osl / request_s / 64, 1e-6);
+}
+
 }  // namespace
 }  // namespace ws
