@@ -12,8 +12,13 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
+// The KV copy leaves each device over its scale-out NIC (or, where the chip has none, its scale-up links).
 double off_chip_bytes_per_s(const Hardware& h) {
-  return h.chip.scale_out_bytes_per_s.value_or(h.chip.scale_up_bytes_per_s.value_or(50e9));
+  if (h.chip.scale_out_bytes_per_s) return *h.chip.scale_out_bytes_per_s;
+  if (h.chip.scale_up_bytes_per_s) return *h.chip.scale_up_bytes_per_s;
+  throw InputError(fmt::format("catalog/chips.toml [{}]", h.chip.name),
+                   "disaggregation copies the KV cache between devices, but the chip has neither "
+                   "scale_out_gb_per_s nor scale_up_gb_per_s");
 }
 
 // Decode without prefill stalls (prefill runs elsewhere).

@@ -121,6 +121,17 @@ TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
   // The closed loop: each of the 64 clients takes TTFT + (osl - 1) steps of the stall-free decode.
   const double request_s = pools.ttft_s + (d.osl - 1) / pools.tokens_per_s_per_user;
   EXPECT_NEAR(pools.output_tokens_per_s_per_decode_device, 64 * d.osl / request_s / 64, 1e-6);
+  // A chip without link figures is an error naming it, not a default bandwidth.
+  Hardware unlinked = h200;
+  unlinked.chip.scale_out_bytes_per_s.reset();
+  unlinked.chip.scale_up_bytes_per_s.reset();
+  try {
+    kv_handover_s(m, unlinked, d, decode, prefill);
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("[h200]"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("scale_out_gb_per_s"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
