@@ -60,6 +60,20 @@ TEST(Disaggregation, RowsNameTheSystemsTheyKeepBusy) {
   for (const auto& r : rows) EXPECT_TRUE(r.fits) << r.label;
 }
 
+// DeepSeek-R1 in FP8 (KV too) on one H200 node, TP 8 x EP 8 under TRT-LLM, as InferenceX's Dynamo decode pools.
+PerfRequest r1_h200_decode(const Catalog& c, const ModelSpec& m, double isl, double concurrency) {
+  PerfRequest d;
+  d.weights = weight_format(m, "fp8", c.precisions, "test");
+  d.kv = c.precisions.get("fp8", "test");
+  d.tp = 8;
+  d.ep = 8;
+  d.isl = isl;
+  d.osl = 1024;
+  d.concurrency = concurrency;
+  d.serving_stack = "trt";
+  return d;
+}
+
 // InferenceX's Dynamo runs fix both pools. Per-GPU throughput counts prefill and decode GPUs; while decode sets
 // the rate, more prefill GPUs only dilute it, and a starved prefill pool caps the rate below what decode could do.
 TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
@@ -67,15 +81,7 @@ TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
   static const PerfEngine engine(c);
   const ModelSpec m = c.model("deepseek-r1");
   const Hardware h200 = c.hardware("h200");
-  PerfRequest d;
-  d.weights = weight_format(m, "fp8", c.precisions, "test");
-  d.kv = c.precisions.get("fp8", "test");
-  d.tp = 8;
-  d.ep = 8;
-  d.isl = 1024;
-  d.osl = 1024;
-  d.concurrency = 72;
-  d.serving_stack = "trt";
+  PerfRequest d = r1_h200_decode(c, m, 1024, 72);
   const FixedPoolsResult small = predict_fixed_pools(engine, m, h200, d, 72, 8);
   const FixedPoolsResult big = predict_fixed_pools(engine, m, h200, d, 72, 16);
   EXPECT_FALSE(small.prefill_bound);
@@ -98,15 +104,7 @@ TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
   static const PerfEngine engine(c);
   const ModelSpec m = c.model("deepseek-r1");
   const Hardware h200 = c.hardware("h200");
-  PerfRequest d;
-  d.weights = weight_format(m, "fp8", c.precisions, "test");
-  d.kv = c.precisions.get("fp8", "test");
-  d.tp = 8;
-  d.ep = 8;
-  d.isl = 8192;
-  d.osl = 1024;
-  d.concurrency = 64;
-  d.serving_stack = "trt";
+  const PerfRequest d = r1_h200_decode(c, m, 8192, 64);
   const PerfResult decode = engine.run(m, h200, d);
   const PerfResult prefill = engine.run(m, h200, prefill_worker_request(d));
   const double kv_bytes = 8192.0 * 61 * (512 + 64) * 1;
