@@ -150,6 +150,28 @@ std::string list(const std::vector<int>& values) {
 }
 
 
+// One draft step of the model's MTP module (DeepSeek V3: one decoder layer over [embedding; hidden], then the
+// shared head) for every sequence of the batch: its kernels timed as the model's own on the last stage's devices,
+// without the engine's per-iteration overhead or host work per token (the draft steps run inside the iteration, as
+// SGLang's EAGLE loop and TRT-LLM's MTP loop do; the iteration pays both for the verified tokens).
+double mtp_draft_step_s(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device,
+                        const PerfRequest& request, const Parallelism& parallel, double mean_context) {
+  ModelSpec module = model;
+  module.layers.clear();
+  for (const auto& layer : model.layers)
+    if (layer.multi_token_prediction) {
+      module.layers.push_back(layer);
+      module.layers.back().multi_token_prediction = false;
+      break;
+    }
+  Parallelism last_stage = parallel;
+  if (!parallel.stage_tp.empty()) last_stage.tp = parallel.stage_tp.back();
+  last_stage.stage_tp.clear();
+  last_stage.pp = 1;
+  const StepTimer timer(module, hardware, device, request, last_stage, {{0, 1}});
+  return timer.draft_s(request.concurrency, mean_context);
+}
+
 }  // namespace
 
 StepTimer::StepTimer(const ModelSpec& model, const Hardware& hardware, const DeviceClass& device,
@@ -192,7 +214,7 @@ PipelineTime StepTimer::pipeline(const StepWork& work) const {
                                               hardware_, stage_parallel));
     }
     // The engine's own work per iteration (scheduling, sampling, graph launch) runs once, ahead of stage 0.
-    if (s == 0 && step_overhead_s_ > 0)
+    if (s == 0 && step_overhead_s_ > 0 && !work.draft)
       pl.stages.back().add([this] { return "engine iteration overhead (" + request_.serving_stack + ")"; },
                            bound::overhead, step_overhead_s_);
     pl.latency_s += pl.stages.back().seconds;
@@ -216,6 +238,15 @@ std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_
   // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
   const double step = std::max(pl.latency_s, m * pl.round_s + (m > 1 ? pl.hop.seconds : 0.0));
   return {step, std::move(pl)};
+}
+
+double StepTimer::draft_s(double sequences, double mean_context) const {
+  StepWork work = decode_work(model_, request_.weights, request_.kv, sequences, mean_context, request_.honor_windows, 1);
+  work.record_terms = false;
+  work.draft = true;
+  work.serving_stack = request_.serving_stack;
+  work.overhead_scale = overhead_scale_;
+  return pipeline(work).latency_s;
 }
 
 double StepTimer::prefill_s(double new_tokens, double past_tokens) const {
@@ -535,7 +566,6 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
   Plan planned = plan(model, hardware, request);
   PerfResult& r = planned.result;
   const Parallelism& p = planned.parallel;
-  const int layers = model.num_decoder_layers();
   StepTimer timer(model, hardware, device_class(hardware.chip.device_class), request, p, planned.groups);
   timer.remember_prefills_in(prefill_memo_.get());
 
@@ -574,8 +604,7 @@ PerfResult PerfEngine::run_admitted(const ModelSpec& model, const Hardware& hard
     double draft_step = 0;
     if (spec.method == "mtp") {
       if (model.mtp_modules() == 0) throw InputError("spec_decode", "'" + model.name + "' has no multi-token-prediction module (num_nextn_predict_layers)");
-      // An MTP module is one decoder layer plus the shared head: about one layer's share of the step.
-      draft_step = decode_step / layers * 2.0;
+      draft_step = mtp_draft_step_s(model, hardware, device_class(hardware.chip.device_class), request, p, context_mean);
     } else if (spec.method == "draft") {
       const ModelSpec draft = catalog_.model(spec.draft_model, "spec_decode draft");
       PerfRequest draft_request = request;

@@ -118,6 +118,8 @@ class StepTimer {
   std::pair<double, PipelineTime> decode(double sequences, double mean_context, double tokens_per_sequence = 1,
                                          bool record_terms = false) const;
   double decode_s(double sequences, double mean_context) const { return decode(sequences, mean_context).first; }
+  // One draft step of `sequences` sequences (StepWork::draft), one stage.
+  double draft_s(double sequences, double mean_context) const;
   // Prefill of `new_tokens` after `past_tokens` already cached: chunked, pipelined over the stages.
   double prefill_s(double new_tokens, double past_tokens) const;
   const Parallelism& parallel() const { return parallel_; }

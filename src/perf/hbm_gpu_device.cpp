@@ -200,7 +200,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   // The engine's host work per token of the step (scheduling, input preparation, sampling and acceptance,
   // appending and detokenising: Vidur's CPU overheads grow with the batch), once per scheduler: each data-parallel
   // attention rank schedules its own share. A verify step of k drafted tokens handles k + 1 per sequence.
-  if (first_stage && !work.prefill) {
+  if (first_stage && !work.prefill && !work.draft) {
     const double per_token = token_overhead_s_.at(work.serving_stack);
     const double per_scheduler = data_parallel_attention ? work.tokens / tp : work.tokens;
     t.add([&] { return fmt::format("engine work for {:.0f} tokens ({})", per_scheduler, work.serving_stack); },

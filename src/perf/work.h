@@ -69,6 +69,9 @@ struct StepWork {
   double context_tokens = 0;
   bool record_terms = true;  // keep a named term per phase (for --explain); sweeps turn it off
   bool prefill = false;  // a prompt chunk (compute-heavy) rather than a decode step
+  // A speculative draft step inside a decode iteration (an MTP module's loop): no per-iteration engine overhead and
+  // no host work per token of its own (the iteration pays both, for the verified tokens).
+  bool draft = false;
   std::string compute_class = "fp16";  // which FLOP/s column runs the matmuls
   std::string serving_stack;           // the software stack running the step (device classes with per-stack constants)
   double overhead_scale = 1;           // the stack's software-age factor on per-kernel overheads (engine sets it)

@@ -141,14 +141,14 @@ TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
 // user), the kernels' constants fixed. Left out one group at a time, their errors are these (today's figures in
 // catalog/cross_validation.csv rounded up). The H200 groups run TP 8 in one node: the constants do not touch them,
 // so their cross-validated errors are plain out-of-sample errors of the pool model. Throughput per decode GPU is
-// over-predicted 17-39% (its TTFT waits are not modelled, calibration.cpp fitted_metric).
+// over-predicted 17-38% (its TTFT waits are not modelled, calibration.cpp fitted_metric).
 TEST(CrossValidation, DisaggregatedRunsOnUnseenGroups) {
   // group -> {throughput, speed per user}
   const std::map<std::string, std::pair<double, double>> bounds = {
-      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.21, 0.14}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.39, 0.05}},
+      {"deepseek-r1 h100 dynamo-sglang disagg mtp", {0.22, 0.14}}, {"deepseek-r1 h100 dynamo-trt disagg", {0.38, 0.06}},
       {"deepseek-r1 h100 dynamo-trt disagg mtp", {0.38, 0.25}},    {"deepseek-r1 h200 dynamo-sglang disagg", {0.19, 0.11}},
-      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.35, 0.26}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.22, 0.09}},
-      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.05, 0.09}}};
+      {"deepseek-r1 h200 dynamo-sglang disagg mtp", {0.36, 0.26}}, {"deepseek-r1 h200 dynamo-trt disagg", {0.22, 0.09}},
+      {"deepseek-r1 h200 dynamo-trt disagg mtp", {0.05, 0.10}}};
   for (const auto& [group, bound] : bounds) {
     EXPECT_LE(stored("hbm_gpu", group, "output_tokens_per_s_per_device").cv_median_ape, bound.first) << group;
     EXPECT_LE(stored("hbm_gpu", group, "tokens_per_s_per_user").cv_median_ape, bound.second) << group;

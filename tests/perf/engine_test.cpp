@@ -279,6 +279,33 @@ TEST(Spec, DraftModelSpeedsUpSingleStreamWhenAcceptanceIsHigh) {
   EXPECT_DOUBLE_EQ(engine().run(m, hw, spec).tokens_per_s_per_user, a.tokens_per_s_per_user);
 }
 
+// An MTP draft step is the MTP layer's and the head's kernels, run inside the iteration: the engine's per-iteration
+// overhead and its host work per token are paid once per iteration (the latter for the k + 1 verified tokens), not
+// per draft. At one client (no prefill stalls) and k = 1 with acceptance a, TPOT = (draft + verify) / (1 + a): adding
+// D to the iteration overhead adds D / (1 + a) to TPOT; adding d per token adds 2 d / (1 + a).
+TEST(Spec, MtpDraftStepPaysNoIterationOverheadOfItsOwn) {
+  const ModelSpec m = test::catalog().model("deepseek-r1");
+  PerfRequest q = request(m, "fp8");
+  q.kv = test::catalog().precisions.get("fp8", "test");
+  q.tp = 8;
+  q.serving_stack = "sglang";
+  q.spec.method = "mtp";
+  q.spec.draft_tokens = 1;
+  q.spec.acceptance = 0.5;
+  q.spec.acceptance_given = true;
+  const auto hw = test::catalog().hardware("h200");
+  auto tpot_with = [&](const std::string& constant, double added) {
+    Catalog changed = test::catalog();
+    for (auto& dc : changed.device_constants)
+      if (dc.device_class == "hbm_gpu") dc.values[constant] += added;
+    const PerfEngine changed_engine(changed);
+    return changed_engine.run(m, hw, q).tpot_s;
+  };
+  const double base = engine().run(m, hw, q).tpot_s;
+  EXPECT_NEAR((tpot_with("step_overhead_s_sglang", 1e-3) - base) * 1.5, 1e-3, 1e-9);
+  EXPECT_NEAR((tpot_with("token_overhead_s_sglang", 1e-4) - base) * 1.5, 2e-4, 1e-9);
+}
+
 // The engine's host work per token of a decode step: tokens x the stack's constant, once per scheduler (each
 // data-parallel attention rank schedules its own share), and the stacks differ as the calibration says.
 TEST(HbmGpu, EngineWorkGrowsWithTheSequencesOfEachScheduler) {
