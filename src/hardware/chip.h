@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 
+#include "core/error.h"
+
 namespace ws {
 
 struct MemoryTier {
@@ -74,6 +76,16 @@ struct Chip {
     auto it = dense_flops_per_s.find(compute_class);
     if (it == dense_flops_per_s.end()) return std::nullopt;
     return it->second;
+  }
+  // The link a device's data leaves by, unidirectional: across systems its scale-out NIC (else its scale-up
+  // links), within one its scale-up links (else the NIC). A chip with neither figure is an error naming it.
+  double link_bytes_per_s(bool across_systems) const {
+    const auto& first = across_systems ? scale_out_bytes_per_s : scale_up_bytes_per_s;
+    const auto& second = across_systems ? scale_up_bytes_per_s : scale_out_bytes_per_s;
+    if (first) return *first;
+    if (second) return *second;
+    throw InputError("catalog/chips.toml [" + name + "]",
+                     "data must leave the chip, but it has neither scale_out_gb_per_s nor scale_up_gb_per_s");
   }
   // Aggregate off-chip I/O: scale-out plus scale-up, unidirectional (the source's "aggregate I/O").
   std::optional<double> aggregate_io_bytes_per_s() const {

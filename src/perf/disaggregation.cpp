@@ -13,13 +13,7 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 // The KV copy leaves each device over its scale-out NIC (or, where the chip has none, its scale-up links).
-double off_chip_bytes_per_s(const Hardware& h) {
-  if (h.chip.scale_out_bytes_per_s) return *h.chip.scale_out_bytes_per_s;
-  if (h.chip.scale_up_bytes_per_s) return *h.chip.scale_up_bytes_per_s;
-  throw InputError(fmt::format("catalog/chips.toml [{}]", h.chip.name),
-                   "disaggregation copies the KV cache between devices, but the chip has neither "
-                   "scale_out_gb_per_s nor scale_up_gb_per_s");
-}
+double off_chip_bytes_per_s(const Hardware& h) { return h.chip.link_bytes_per_s(true); }
 
 // Decode without prefill stalls (prefill runs elsewhere).
 double stall_free_tpot_s(const PerfResult& decode) { return decode.tpot_s - decode.prefill_stall_per_token_s; }

@@ -126,8 +126,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
   // scale-out network.
   const bool across_systems = !hardware.system.is_single_chip && parallel.tp > hardware.system.chip_count;
   const double systems = across_systems ? std::ceil(tp / hardware.system.chip_count) : 1.0;
-  const double link = across_systems ? chip.scale_out_bytes_per_s.value_or(chip.scale_up_bytes_per_s.value_or(50e9))
-                                     : chip.scale_up_bytes_per_s.value_or(chip.scale_out_bytes_per_s.value_or(50e9));
+  const double link = chip.link_bytes_per_s(across_systems);
   StepTime t;
   t.record_terms = work.record_terms;
   double kernels = 0;
@@ -211,7 +210,7 @@ StepTime HbmGpuDevice::stage_time(const StepWork& work, int first_layer, int las
 
 StepTime HbmGpuDevice::stage_hop_time(double activation_bytes, const Hardware& hardware) const {
   StepTime t;
-  const double link = hardware.chip.scale_out_bytes_per_s.value_or(hardware.chip.scale_up_bytes_per_s.value_or(50e9));
+  const double link = hardware.chip.link_bytes_per_s(true);
   // Stages sit on different systems: each hop crosses the scale-out network.
   t.add("stage hop", bound::off_chip_io, scale_out_latency_s_ + activation_bytes / link);
   return t;

@@ -326,7 +326,7 @@ LayerAgreement compare_layer_with_fabric(const DeviceConstants& constants, const
 
 StepTime WaferDevice::stage_hop_time(double activation_bytes, const Hardware& hardware) const {
   StepTime t;
-  const double link = hardware.chip.scale_out_bytes_per_s.value_or(150e9);
+  const double link = hardware.chip.link_bytes_per_s(true);
   t.add("wafer hop", bound::off_chip_io, wafer_hop_latency_s_ + activation_bytes / link);
   return t;
 }

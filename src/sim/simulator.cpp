@@ -833,8 +833,8 @@ void Simulation::on_step_done(int index, const Event& e) {
       const int target = route(decode_replicas_, r, e);
       const Replica& decode = replicas_[target];
       const double link = std::min(
-          rep.timer->hardware().chip.scale_out_bytes_per_s.value_or(50e9) * rep.timer->parallel().devices(),
-          decode.timer->hardware().chip.scale_out_bytes_per_s.value_or(50e9) * decode.timer->parallel().devices());
+          rep.timer->hardware().chip.link_bytes_per_s(true) * rep.timer->parallel().devices(),
+          decode.timer->hardware().chip.link_bytes_per_s(true) * decode.timer->parallel().devices());
       r.kv_handover_s = config_.switch_hops * config_.switch_hop_latency_s + kv_bytes(r.prefill_target) / link;
       if (config_.prefix_cache) rep.cache->insert(r.block_hashes);
       release(rep, r, slot);
