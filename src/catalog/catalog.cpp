@@ -553,6 +553,38 @@ const std::vector<GpuMeasurementFile>& gpu_measurement_files() {
   return files;
 }
 
+// The decode workers' batch limits of disaggregated runs, from their recipes: each row names one disaggregated run
+// (hardware, framework, spec_method, isl, osl, conc, GPUs of each pool) and must match exactly one, with the same
+// decode TP and attention-DP setting and decode_workers x decode_tp = its decode GPUs.
+void join_decode_batch_limits(const std::string& file, std::vector<GpuServingMeasurement>& runs) {
+  const auto table = read_measurement_csv(
+      file, {"hardware", "framework", "spec_method", "isl", "osl", "conc", "num_prefill_gpu", "num_decode_gpu",
+             "decode_workers", "decode_tp", "decode_dp_attention", "decode_max_batch", "recipe", "config_commit"});
+  if (!table) return;
+  for (const auto& row : table->rows) {
+    const std::string where = fmt::format("{}:{}", file, row.line);
+    GpuServingMeasurement* run = nullptr;
+    for (auto& m : runs) {
+      if (!m.disaggregated || m.hardware != row.at("hardware", file) || m.framework != row.at("framework", file) ||
+          m.spec_method != to_lower(row.at("spec_method", file)) || m.isl != csv_number(row, "isl", file) ||
+          m.osl != csv_number(row, "osl", file) || m.concurrency != csv_number(row, "conc", file) ||
+          m.prefill_gpus != count_column(row, "num_prefill_gpu", file) ||
+          m.decode_gpus != count_column(row, "num_decode_gpu", file))
+        continue;
+      if (run) throw InputError(where, "matches two disaggregated runs (" + m.file + ":" + std::to_string(m.line) + ")");
+      run = &m;
+    }
+    if (!run) throw InputError(where, "matches no disaggregated run of the measurement files");
+    const int workers = count_column(row, "decode_workers", file), tp = count_column(row, "decode_tp", file);
+    if (workers * tp != run->decode_gpus || tp != run->decode_tp)
+      throw InputError(where, fmt::format("decode_workers x decode_tp = {} x {}, but the run ({}:{}) has {} decode GPUs "
+                                          "at TP {}", workers, tp, run->file, run->line, run->decode_gpus, run->decode_tp));
+    if ((to_lower(row.at("decode_dp_attention", file)) == "true") != run->decode_dp_attention)
+      throw InputError(where, "decode_dp_attention differs from the run's");
+    run->decode_max_batch = count_column(row, "decode_max_batch", file);
+  }
+}
+
 std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& folder) {
   std::vector<GpuServingMeasurement> rows;
   for (const auto& layout : gpu_measurement_files()) {
@@ -605,6 +637,7 @@ std::vector<GpuServingMeasurement> load_gpu_measurements(const std::string& fold
       rows.push_back(std::move(m));
     }
   }
+  join_decode_batch_limits((fs::path(folder) / "inferencex_dynamo_decode_batch.csv").string(), rows);
   return rows;
 }
 

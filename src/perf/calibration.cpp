@@ -173,6 +173,10 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       if (row.disaggregated) {
         m.decode_gpus = row.decode_gpus;
         m.prefill_gpus = row.prefill_gpus;
+        // The decode workers' batch limits where the run's recipe states them (per attention-DP rank under DP).
+        if (row.decode_max_batch > 0)
+          m.decode_slots = static_cast<double>(row.decode_gpus / row.decode_tp) * row.decode_max_batch *
+                           (row.decode_dp_attention ? row.decode_tp : 1);
       }
       // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance (applied by
       // validate); the engine picks the draft length that is fastest (the runs do not publish theirs).
@@ -307,7 +311,7 @@ std::vector<ValidationRow> validate(const Catalog& catalog, const std::vector<Me
     try {
       if (points[i].prefill_gpus > 0)
         pools[i] = predict_fixed_pools(engine, models.at(points[i].model), hardware.at(points[i].system), request,
-                                       points[i].decode_gpus, points[i].prefill_gpus);
+                                       points[i].decode_gpus, points[i].prefill_gpus, points[i].decode_slots);
       else
         results[i] = engine.run(models.at(points[i].model), hardware.at(points[i].system), request);
     } catch (const InfeasibleError&) {

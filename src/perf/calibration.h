@@ -34,6 +34,7 @@ struct MeasuredPoint {
   std::string system;    // what the engine runs on: the benchmark's node for GPU runs, else `hardware`
   PerfRequest request;
   int decode_gpus = 0, prefill_gpus = 0;  // > 0: disaggregated pools (request = one decode replica's)
+  double decode_slots = 0;  // disaggregated: sequences the decode workers' batch limits admit at once (0: none)
   // metric name -> measured value
   std::vector<std::pair<std::string, double>> metrics;
 };

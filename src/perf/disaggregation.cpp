@@ -49,20 +49,22 @@ PerfRequest prefill_worker_request(PerfRequest r) {
 }
 
 FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
-                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus) {
+                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus, double decode_slots) {
   const int decode_tp = decode.tp.value_or(1);
   if (decode_gpus < decode_tp || prefill_gpus < 1)
     throw InputError("decode_gpus", "needs at least one decode replica and one prefill GPU");
+  if (decode_slots < 0) throw InputError("decode_slots", "must be >= 0 (0: no batch limit)");
   const double replicas = std::floor(static_cast<double>(decode_gpus) / decode_tp);
+  const double decoding = decode_slots > 0 ? std::min(decode.concurrency, decode_slots) : decode.concurrency;
   PerfRequest d = decode;
-  d.concurrency = std::max(1.0, decode.concurrency / replicas);
+  d.concurrency = std::max(1.0, decoding / replicas);
   d.record_terms = false;
   const PerfResult rd = engine.run(model, hardware, d);
   const PerfResult rp = engine.run(model, hardware, prefill_worker_request(decode));
   const double workers = std::max(1.0, std::floor(static_cast<double>(prefill_gpus) / rp.devices));
   const double tpot = stall_free_tpot_s(rd);
   const double first_token_s = rp.ttft_s + kv_handover_s(model, hardware, d, rd, rp);
-  const double decode_rate = stall_free_request_rate(rd, decode.concurrency, first_token_s);
+  const double decode_rate = stall_free_request_rate(rd, decoding, first_token_s);
   const double prefill_rate = workers / rp.prefill_s;
   FixedPoolsResult r;
   r.prefill_bound = prefill_rate < decode_rate;
@@ -70,9 +72,10 @@ FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& 
   r.tokens_per_s_per_user = 1.0 / tpot;
   r.output_tokens_per_s_per_device = rate * decode.osl / (decode_gpus + prefill_gpus);
   r.output_tokens_per_s_per_decode_device = rate * decode.osl / decode_gpus;
-  r.ttft_s = first_token_s;
-  if (r.prefill_bound)  // clients queue for the prefill workers: each waits out the gap between the two rates
-    r.ttft_s += decode.concurrency / rate - decode.concurrency / decode_rate;
+  r.decoding_sequences = decoding;
+  // Closed loop: each client comes back every concurrency / rate seconds, decoding (osl - 1) x TPOT of it; the rest,
+  // its first token, holds its prefill, the hand-over and any wait for a prefill worker or a decode slot.
+  r.ttft_s = std::max(first_token_s, decode.concurrency / rate - (decode.osl - 1) * tpot);
   return r;
 }
 

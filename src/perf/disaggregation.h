@@ -41,8 +41,9 @@ struct DisaggResult {
 
 // A disaggregated deployment of fixed pools on one hardware, as benchmarked (InferenceX's Dynamo runs):
 // `decode_gpus` GPUs in replicas of the decode request's TP, `prefill_gpus` GPUs in workers of the fewest devices
-// that hold the model, `decode.concurrency` closed-loop clients spread over the decode replicas. Requests flow at
-// the slower of the decode pool's closed-loop rate and the prefill workers' rate.
+// that hold the model, `decode.concurrency` closed-loop clients spread over the decode replicas, at most
+// `decode_slots` of them decoding at once (the workers' batch limits; 0: none), the others waiting for a slot.
+// Requests flow at the slower of the decode pool's closed-loop rate and the prefill workers' rate.
 struct FixedPoolsResult {
   double tokens_per_s_per_user = 0;
   double output_tokens_per_s_per_device = 0;         // over prefill and decode GPUs together (what a GPU costs)
@@ -52,9 +53,11 @@ struct FixedPoolsResult {
   double output_tokens_per_s_per_decode_device = 0;
   double ttft_s = 0;
   bool prefill_bound = false;
+  double decoding_sequences = 0;  // clients decoding at once (the rest wait for prefill or a decode slot)
 };
 FixedPoolsResult predict_fixed_pools(const PerfEngine& engine, const ModelSpec& model, const Hardware& hardware,
-                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus);
+                                     const PerfRequest& decode, int decode_gpus, int prefill_gpus,
+                                     double decode_slots = 0);
 
 // The disaggregated twin of a co-located deployment, as the measured frontiers add it (InferenceX's Dynamo runs):
 // the same decode replica without prefill stalls, fed by the fewest whole prefill workers (each `prefill_worker`'s

@@ -132,5 +132,37 @@ TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
   }
 }
 
+// Decode workers that admit only their batch limit: InferenceX's H100 TRT-LLM recipe ctx1_gen3_tep16_batch1 runs 6
+// clients through 3 workers of one sequence each. The 3 decoding run as 3 one-client replicas; every client comes
+// back each 6 / rate seconds, so its first token waits out one whole request of another client (rate = 3 slots /
+// request time, TTFT = first token + (6 / 3 - 1) x request time).
+TEST(Disaggregation, DecodeSlotsQueueTheClientsBeyondThem) {
+  const auto& c = test::catalog();
+  static const PerfEngine engine(c);
+  const ModelSpec m = c.model("deepseek-r1");
+  const Hardware h100 = c.hardware("dgx-h100");
+  PerfRequest d = r1_h200_decode(c, m, 1024, 6);
+  d.tp = 16;
+  d.ep = 16;
+  const FixedPoolsResult open = predict_fixed_pools(engine, m, h100, d, 48, 16);
+  const FixedPoolsResult slots = predict_fixed_pools(engine, m, h100, d, 48, 16, 3);
+  PerfRequest one = d;
+  one.concurrency = 3;  // one per decode replica: the same decode replicas as the slotted pools run
+  const FixedPoolsResult three = predict_fixed_pools(engine, m, h100, one, 48, 16);
+  ASSERT_FALSE(slots.prefill_bound);
+  EXPECT_EQ(slots.decoding_sequences, 3);
+  EXPECT_EQ(open.decoding_sequences, 6);
+  EXPECT_DOUBLE_EQ(slots.tokens_per_s_per_user, three.tokens_per_s_per_user);
+  // The slotted pools deliver what 3 clients would, and each client's wait is one request time.
+  EXPECT_NEAR(slots.output_tokens_per_s_per_decode_device, three.output_tokens_per_s_per_decode_device, 1e-9);
+  const double request_s = three.ttft_s + (d.osl - 1) / three.tokens_per_s_per_user;
+  EXPECT_NEAR(slots.ttft_s, three.ttft_s + request_s, 1e-6);
+  EXPECT_GT(open.output_tokens_per_s_per_decode_device, 1.5 * slots.output_tokens_per_s_per_decode_device);
+  // Slots beyond the clients change nothing.
+  const FixedPoolsResult roomy = predict_fixed_pools(engine, m, h100, d, 48, 16, 24);
+  EXPECT_DOUBLE_EQ(roomy.output_tokens_per_s_per_decode_device, open.output_tokens_per_s_per_decode_device);
+  EXPECT_THROW(predict_fixed_pools(engine, m, h100, d, 48, 16, -1), InputError);
+}
+
 }  // namespace
 }  // namespace ws
