@@ -553,13 +553,14 @@ const std::vector<GpuMeasurementFile>& gpu_measurement_files() {
   return files;
 }
 
-// The decode workers' batch limits of disaggregated runs, from their recipes: each row names one disaggregated run
+// How many sequences the decode workers of disaggregated runs run at once, from their recipes: each row names one disaggregated run
 // (hardware, framework, spec_method, isl, osl, conc, GPUs of each pool) and must match exactly one, with the same
 // decode TP and attention-DP setting and decode_workers x decode_tp = its decode GPUs.
 void join_decode_batch_limits(const std::string& file, std::vector<GpuServingMeasurement>& runs) {
   const auto table = read_measurement_csv(
       file, {"hardware", "framework", "spec_method", "isl", "osl", "conc", "num_prefill_gpu", "num_decode_gpu",
-             "decode_workers", "decode_tp", "decode_dp_attention", "decode_max_batch", "recipe", "config_commit"});
+             "decode_workers", "decode_tp", "decode_dp_attention", "decode_max_running", "recipe", "config_commit",
+             "recipe_commit"});
   if (!table) return;
   for (const auto& row : table->rows) {
     const std::string where = fmt::format("{}:{}", file, row.line);
@@ -581,7 +582,7 @@ void join_decode_batch_limits(const std::string& file, std::vector<GpuServingMea
                                           "at TP {}", workers, tp, run->file, run->line, run->decode_gpus, run->decode_tp));
     if ((to_lower(row.at("decode_dp_attention", file)) == "true") != run->decode_dp_attention)
       throw InputError(where, "decode_dp_attention differs from the run's");
-    run->decode_max_batch = count_column(row, "decode_max_batch", file);
+    run->decode_max_running = count_column(row, "decode_max_running", file);
   }
 }
 

@@ -58,9 +58,9 @@ struct GpuServingMeasurement {
   std::string spec_method = "none";  // "none" or "mtp" (multi-token prediction drafting)
   bool disaggregated = false;        // prefill and decode pools (Dynamo); output per GPU divides by decode GPUs
   int decode_gpus = 0, prefill_gpus = 0;  // disaggregated rows only
-  // Each decode worker's batch limit (per attention-data-parallel rank), from the run's recipe
-  // (measurements/inferencex_dynamo_decode_batch.csv); 0 where no recipe states one.
-  int decode_max_batch = 0;
+  // Sequences each decode worker runs at once, from the run's recipe (measurements/inferencex_dynamo_decode_batch.csv);
+  // 0 where the recipe is not known.
+  int decode_max_running = 0;
   double concurrency = 0, isl = 0, osl = 0;
   double output_tokens_per_s_per_gpu = 0;  // output_tput_per_gpu (disaggregated: over decode GPUs, InferenceX)
   double tokens_per_s_per_user = 0;        // median_intvty

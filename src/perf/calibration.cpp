@@ -173,10 +173,9 @@ std::vector<MeasuredPoint> load_measurements(const Catalog& catalog) {
       if (row.disaggregated) {
         m.decode_gpus = row.decode_gpus;
         m.prefill_gpus = row.prefill_gpus;
-        // The decode workers' batch limits where the run's recipe states them (per attention-DP rank under DP).
-        if (row.decode_max_batch > 0)
-          m.decode_slots = static_cast<double>(row.decode_gpus / row.decode_tp) * row.decode_max_batch *
-                           (row.decode_dp_attention ? row.decode_tp : 1);
+        // The decode workers' limits where the run's recipe is known.
+        if (row.decode_max_running > 0)
+          m.decode_slots = static_cast<double>(row.decode_gpus / row.decode_tp) * row.decode_max_running;
       }
       // Multi-token prediction: R1's MTP module drafts, with the fitted per-token acceptance (applied by
       // validate); the engine picks the draft length that is fastest (the runs do not publish theirs).

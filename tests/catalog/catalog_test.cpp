@@ -187,17 +187,16 @@ TEST_F(BrokenCatalog, MeasurementFlagsAndCountsAreChecked) {
   EXPECT_TRUE(std::regex_search(message, std::regex(R"(groq_llama2_70b_2024\.csv:\d+: value: expected a positive number)"))) << message;
 }
 
-// The decode batch limits join their runs exactly: the 12 recipe rows land on 12 disaggregated TRT-LLM runs, and a
-// row that names no run, or the wrong worker count, is an error naming the recipe file and line.
+// The decode workers' limits join their runs exactly: the 37 recipe rows land on 37 disaggregated runs, and a row
+// that names no run, or the wrong worker count, is an error naming the recipe file and line.
 TEST_F(BrokenCatalog, DecodeBatchLimitsJoinTheirRuns) {
   int limited = 0;
   for (const auto& m : load_catalog(root_.string()).gpu_measurements) {
-    if (m.decode_max_batch == 0) continue;
+    if (m.decode_max_running == 0) continue;
     ++limited;
     EXPECT_TRUE(m.disaggregated) << m.line;
-    EXPECT_EQ(m.framework, "dynamo-trt") << m.line;
   }
-  EXPECT_EQ(limited, 12);
+  EXPECT_EQ(limited, 37);
   const std::string file = "measurements/inferencex_dynamo_decode_batch.csv";
   replace(file, "h100,dynamo-trt,none,1024,1024,6,16,48,3,16,", "h100,dynamo-trt,none,1024,1024,7,16,48,3,16,");
   std::string message = load_error();

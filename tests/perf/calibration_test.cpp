@@ -140,10 +140,10 @@ TEST(CrossValidation, MtpAcceptanceOnUnseenGroups) {
 // The 45 disaggregated Dynamo runs fit the two scale-out latencies only (stage hbm_gpu_disagg, on tokens/s per
 // user), the kernels' constants fixed. Left out one group at a time, their errors are these (today's figures in
 // catalog/cross_validation.csv rounded up). The H200 groups run TP 8 in one node: the constants do not touch them,
-// so their cross-validated errors are plain out-of-sample errors of the pool model. The TRT-LLM runs' decode
-// workers admit only their recipes' batch (measurements/inferencex_dynamo_decode_batch.csv), the other clients
+// so their cross-validated errors are plain out-of-sample errors of the pool model. Each run's decode workers admit
+// only as many sequences as its recipe says (measurements/inferencex_dynamo_decode_batch.csv), the other clients
 // waiting for a slot: without that, H100 TRT-LLM was 37.8% / 5.2% (its clients at 6 and 9 decoding in 3 and 6
-// slots). Throughput where no recipe states a limit is over-predicted 17-35% (H200 groups).
+// slots). Where the limits do not bind, throughput is over-predicted 16-35% (H200 groups).
 TEST(CrossValidation, DisaggregatedRunsOnUnseenGroups) {
   // group -> {throughput, speed per user}
   const std::map<std::string, std::pair<double, double>> bounds = {
