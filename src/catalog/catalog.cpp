@@ -564,13 +564,17 @@ void join_decode_batch_limits(const std::string& file, std::vector<GpuServingMea
   if (!table) return;
   for (const auto& row : table->rows) {
     const std::string where = fmt::format("{}:{}", file, row.line);
+    const std::string hardware = row.at("hardware", file), framework = row.at("framework", file),
+                      spec_method = to_lower(row.at("spec_method", file));
+    const double isl = csv_number(row, "isl", file), osl = csv_number(row, "osl", file),
+                 concurrency = csv_number(row, "conc", file);
+    const int prefill_gpus = count_column(row, "num_prefill_gpu", file),
+              decode_gpus = count_column(row, "num_decode_gpu", file);
     GpuServingMeasurement* run = nullptr;
     for (auto& m : runs) {
-      if (!m.disaggregated || m.hardware != row.at("hardware", file) || m.framework != row.at("framework", file) ||
-          m.spec_method != to_lower(row.at("spec_method", file)) || m.isl != csv_number(row, "isl", file) ||
-          m.osl != csv_number(row, "osl", file) || m.concurrency != csv_number(row, "conc", file) ||
-          m.prefill_gpus != count_column(row, "num_prefill_gpu", file) ||
-          m.decode_gpus != count_column(row, "num_decode_gpu", file))
+      if (!m.disaggregated || m.hardware != hardware || m.framework != framework || m.spec_method != spec_method ||
+          m.isl != isl || m.osl != osl || m.concurrency != concurrency || m.prefill_gpus != prefill_gpus ||
+          m.decode_gpus != decode_gpus)
         continue;
       if (run) throw InputError(where, "matches two disaggregated runs (" + m.file + ":" + std::to_string(m.line) + ")");
       run = &m;

@@ -229,23 +229,26 @@ PipelineTime StepTimer::pipeline(const StepWork& work) const {
 std::pair<double, PipelineTime> StepTimer::decode(double sequences, double mean_context, double tokens_per_sequence,
                                                   bool record_terms) const {
   const int m = microbatches(sequences);
-  StepWork work = decode_work(model_, request_.weights, request_.kv, sequences / m, mean_context,
-                              request_.honor_windows, tokens_per_sequence);
-  work.record_terms = record_terms;
-  work.serving_stack = request_.serving_stack;
-  work.overhead_scale = overhead_scale_;
+  const StepWork work = for_this_request(decode_work(model_, request_.weights, request_.kv, sequences / m, mean_context,
+                                                     request_.honor_windows, tokens_per_sequence),
+                                         record_terms);
   PipelineTime pl = pipeline(work);
   // Each microbatch gets one step per max(its own trip through the pipeline, one round of all microbatches).
   const double step = std::max(pl.latency_s, m * pl.round_s + (m > 1 ? pl.hop.seconds : 0.0));
   return {step, std::move(pl)};
 }
 
-double StepTimer::draft_s(double sequences, double mean_context) const {
-  StepWork work = decode_work(model_, request_.weights, request_.kv, sequences, mean_context, request_.honor_windows, 1);
-  work.record_terms = false;
-  work.draft = true;
+StepWork StepTimer::for_this_request(StepWork work, bool record_terms) const {
+  work.record_terms = record_terms;
   work.serving_stack = request_.serving_stack;
   work.overhead_scale = overhead_scale_;
+  return work;
+}
+
+double StepTimer::draft_s(double sequences, double mean_context) const {
+  StepWork work = for_this_request(
+      decode_work(model_, request_.weights, request_.kv, sequences, mean_context, request_.honor_windows, 1), false);
+  work.draft = true;
   return pipeline(work).latency_s;
 }
 
@@ -282,11 +285,8 @@ double StepTimer::prefill_uncached_s(double new_tokens, double past_tokens) cons
     // s+1 works on i-1): one trip of the first sub-chunk, then one slowest stage per further sub-chunk.
     double best = std::numeric_limits<double>::infinity();
     for (double sub = chunk;; sub = std::ceil(sub / 4)) {
-      StepWork work = prefill_work(model_, request_.weights, request_.kv, sub, past_tokens + done, request_.honor_windows);
-      work.record_terms = false;
-      work.serving_stack = request_.serving_stack;
-      work.overhead_scale = overhead_scale_;
-      const PipelineTime pl = pipeline(work);
+      const PipelineTime pl = pipeline(for_this_request(
+          prefill_work(model_, request_.weights, request_.kv, sub, past_tokens + done, request_.honor_windows), false));
       const double more = std::ceil(chunk / sub) - 1;
       best = std::min(best, pl.latency_s + more * (pl.round_s + (parallel_.pp > 1 ? pl.hop.seconds : 0.0)));
       if (parallel_.pp == 1 || sub <= 64) break;

@@ -130,6 +130,8 @@ class StepTimer {
 
  private:
   double prefill_uncached_s(double new_tokens, double past_tokens) const;
+  // `work` as this request's engine runs it: its stack's constants, its software age, terms named or not.
+  StepWork for_this_request(StepWork work, bool record_terms) const;
   PrefillMemo* memo_ = nullptr;
   ModelSpec model_;
   Hardware hardware_;

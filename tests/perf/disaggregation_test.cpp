@@ -11,6 +11,12 @@
 namespace ws {
 namespace {
 
+// One engine on the test catalog, shared by every test here (as engine_test.cpp does).
+const PerfEngine& catalog_engine() {
+  static const PerfEngine engine(test::catalog());
+  return engine;
+}
+
 DisaggRequest gpt_oss_8k_1k(const Catalog& c, const ModelSpec& m) {
   DisaggRequest d;
   d.workload = c.workload("8k-1k");
@@ -22,7 +28,7 @@ DisaggRequest gpt_oss_8k_1k(const Catalog& c, const ModelSpec& m) {
 
 TEST(Disaggregation, DecodeWithoutPrefillStallsAndALinkCap) {
   const auto& c = test::catalog();
-  static const PerfEngine engine(c);
+  const PerfEngine& engine = catalog_engine();
   const ModelSpec m = c.model("gpt-oss-120b");
   DisaggRequest d = gpt_oss_8k_1k(c, m);
   const auto rows = compare_disaggregation(engine, m, c.hardware("dgx-b300"), c.hardware("cs-3"), d);
@@ -46,7 +52,7 @@ TEST(Disaggregation, DecodeWithoutPrefillStallsAndALinkCap) {
 // a co-located row holds systems of its own hardware only.
 TEST(Disaggregation, RowsNameTheSystemsTheyKeepBusy) {
   const auto& c = test::catalog();
-  static const PerfEngine engine(c);
+  const PerfEngine& engine = catalog_engine();
   const ModelSpec m = c.model("gpt-oss-120b");
   const Hardware prefill = c.hardware("dgx-b300"), decode = c.hardware("cs-3");
   const auto rows = compare_disaggregation(engine, m, prefill, decode, gpt_oss_8k_1k(c, m));
@@ -78,7 +84,7 @@ PerfRequest r1_h200_decode(const Catalog& c, const ModelSpec& m, double isl, dou
 // the rate, more prefill GPUs only dilute it, and a starved prefill pool caps the rate below what decode could do.
 TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
   const auto& c = test::catalog();
-  static const PerfEngine engine(c);
+  const PerfEngine& engine = catalog_engine();
   const ModelSpec m = c.model("deepseek-r1");
   const Hardware h200 = c.hardware("h200");
   PerfRequest d = r1_h200_decode(c, m, 1024, 72);
@@ -101,7 +107,7 @@ TEST(Disaggregation, FixedPoolsDivideByEveryGpuAndTakeTheSlowerPool) {
 // a longer prompt's is longer. InferenceX's per-GPU output divides by the decode GPUs only.
 TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
   const auto& c = test::catalog();
-  static const PerfEngine engine(c);
+  const PerfEngine& engine = catalog_engine();
   const ModelSpec m = c.model("deepseek-r1");
   const Hardware h200 = c.hardware("h200");
   const PerfRequest d = r1_h200_decode(c, m, 8192, 64);
@@ -138,7 +144,7 @@ TEST(Disaggregation, KvCopyIsPartOfTheFirstToken) {
 // request time, TTFT = first token + (6 / 3 - 1) x request time).
 TEST(Disaggregation, DecodeSlotsQueueTheClientsBeyondThem) {
   const auto& c = test::catalog();
-  static const PerfEngine engine(c);
+  const PerfEngine& engine = catalog_engine();
   const ModelSpec m = c.model("deepseek-r1");
   const Hardware h100 = c.hardware("dgx-h100");
   PerfRequest d = r1_h200_decode(c, m, 1024, 6);
