@@ -277,6 +277,29 @@ TEST(Cli, ParserErrorsAreExitCodeTwo) {
   EXPECT_EQ(run("perf --help").exit_code, 0);
 }
 
+// A catalog whose decode-limit recipe row names no measured run: exit 2, the file and line named (not a crash, not a
+// silently unlimited run).
+TEST(Cli, BrokenDecodeLimitRowIsExitCodeTwo) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("ws_cli_catalog_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::copy(WAFERSCOPE_CATALOG_DIR, root, fs::copy_options::recursive);
+  const fs::path file = root / "measurements" / "inferencex_dynamo_decode_batch.csv";
+  std::stringstream text;
+  text << std::ifstream(file).rdbuf();
+  std::string csv = text.str();
+  const std::string row = "h100,dynamo-trt,none,1024,1024,6,16,48,";
+  const auto at = csv.find(row);
+  ASSERT_NE(at, std::string::npos);
+  csv.replace(at, row.size(), "h100,dynamo-trt,none,1024,1024,7,16,48,");
+  std::ofstream(file) << csv;
+  const Result r = run("--catalog " + root.string() + " validate");
+  fs::remove_all(root);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("inferencex_dynamo_decode_batch.csv:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("matches no disaggregated run"), std::string::npos) << r.output;
+}
+
 TEST(Cli, InfeasibleIsExitCodeTwo) {
   const Result r = run("perf --model llama-3.1-405b --hardware h100 --devices 1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
